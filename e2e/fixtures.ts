@@ -1,0 +1,36 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { resolve } from 'node:path';
+
+/** The shared asset mirror beside the project (tests read photos from it; nothing is committed). */
+export const SHARED_ASSETS = process.env.TRANSFER_LAB_ASSETS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'assets');
+export const clothing = (cls: string, file: string) => resolve(SHARED_ASSETS, 'datasets', 'clothing-small-5', cls, file);
+
+/**
+ * Every test gets a page that records each request: the suite fails on any request to another origin
+ * (photos and lessons must never leave the device) and on any request that carries a body.
+ */
+export const test = base.extend<{ offOrigin: string[] }>({
+  offOrigin: [
+    async ({ page, baseURL }, use) => {
+      const problems: string[] = [];
+      const own = new URL(baseURL!).hostname;
+      page.on('request', (req) => {
+        const url = new URL(req.url());
+        if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+        if (url.hostname !== own) problems.push(`third-party request: ${req.url()}`);
+        if (req.postDataBuffer()?.length) problems.push(`request with a body: ${req.method()} ${req.url()}`);
+      });
+      await use(problems);
+      expect(problems, 'no request may leave the origin or carry data').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** Waits until the model is loaded; returns the active backend name. */
+export async function waitForModel(page: Page): Promise<string> {
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+  return (await page.getByTestId('backend').getAttribute('data-backend')) ?? '';
+}

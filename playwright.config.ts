@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumArgs } from './scripts/chromium.mjs';
+
+export const PORT = 4173;
+export const SUBPATH_PORT = 4174;
+export const SUBPATH = '/some/sub/path/';
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+    permissions: ['camera'],
+    trace: 'off',
+  },
+  webServer: [
+    { command: `node scripts/static-server.mjs --dir dist --base / --port ${PORT}`, port: PORT, reuseExistingServer: !process.env.CI },
+    {
+      command: `node scripts/static-server.mjs --dir dist --base ${SUBPATH} --port ${SUBPATH_PORT}`,
+      port: SUBPATH_PORT,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
+});

@@ -1,0 +1,171 @@
+import type { FreezePlan, LayerInfo, Sample, TrainEvent, TrainResult, Trainer } from '../ml';
+import { engine } from './engine.svelte';
+import { project } from './project.svelte';
+import { decodeForModel } from '../io/decode';
+
+export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
+
+export const HIDDEN_UNITS = 100;
+
+/** Why training cannot start yet, or null when it can. */
+export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | null;
+
+/** The workbench's training state: the engine's Trainer, progress, history and the last result. */
+class Lab {
+  layers = $state.raw<LayerInfo[]>([]);
+  status = $state<TrainStatus>('idle');
+  /** 'decode' | 'embed' | 'epochs' while running. */
+  phase = $state<'decode' | 'embed' | 'epochs' | null>(null);
+  progress = $state({ done: 0, total: 0 });
+  startedAt = $state(0);
+  phaseStartedAt = $state(0);
+  history = $state.raw<EpochEvent[]>([]);
+  lastLoss = $state<number | null>(null);
+  result = $state.raw<TrainResult | null>(null);
+  /** Class names the trained head answers with, fixed at training time. */
+  trainedClasses = $state.raw<string[]>([]);
+  error = $state<string | null>(null);
+  private trainer: Trainer | null = null;
+  private abort: AbortController | null = null;
+
+  get headParams(): number {
+    return this.layers.length ? headParams(Math.max(2, project.classes.length)) : 0;
+  }
+
+  get deltas(): Record<string, number> | null {
+    return this.result ? Object.fromEntries(this.result.deltas.map((d) => [d.layer, d.meanAbsDelta])) : null;
+  }
+
+  get trained(): boolean {
+    return !!this.trainer?.trained;
+  }
+
+  /** Lists the layers once the model is in, and starts the plan as feature extraction. */
+  async init(): Promise<void> {
+    const net = await engine.ensure();
+    const ml = await import('../ml');
+    this.layers = ml.inventory(net.model);
+    project.plan ??= ml.plans.featureExtraction(this.layers);
+    this.trainer ??= new ml.Trainer(net);
+    if (project.head && !this.trainer.trained) {
+      try {
+        this.trainer.loadHead(project.head as never);
+        this.trainedClasses = (project.head as { classNames?: string[] }).classNames ?? project.classes.map((c) => c.name);
+      } catch (err) {
+        this.error = `The saved model could not be restored: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+  }
+
+  setPlan(plan: FreezePlan): void {
+    project.plan = plan;
+    project.scheduleSave();
+  }
+
+  blocker(): Blocker {
+    if (engine.modelState !== 'ready') return { key: 'model' };
+    if (project.classes.length < 2) return { key: 'one-class' };
+    for (const c of project.classes) {
+      const n = project.photosOf(c.id).length;
+      if (n < 2) return { key: 'few-photos', name: c.name, n };
+    }
+    return null;
+  }
+
+  private async samples(): Promise<Sample[]> {
+    const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ p, label })));
+    this.phase = 'decode';
+    this.progress = { done: 0, total: photos.length };
+    const out: Sample[] = [];
+    for (const { p, label } of photos) {
+      out.push({ id: p.id, label, pixels: await decodeForModel(p.blob) });
+      this.progress = { done: out.length, total: photos.length };
+    }
+    return out;
+  }
+
+  async train(): Promise<void> {
+    if (this.status === 'running' || this.blocker()) return;
+    await this.init();
+    const trainer = this.trainer!;
+    this.status = 'running';
+    this.error = null;
+    this.history = [];
+    this.lastLoss = null;
+    this.startedAt = this.phaseStartedAt = performance.now();
+    this.abort = new AbortController();
+    const s = project.settings;
+    const classNames = project.classes.map((c) => c.name);
+    try {
+      const samples = await this.samples();
+      if (this.abort.signal.aborted) throw new Error('cancelled');
+      const result = await trainer.train(
+        samples,
+        {
+          mode: s.mode,
+          classNames,
+          epochs: s.epochs,
+          batchSize: s.batchSize,
+          learningRate: s.learningRate,
+          augment: s.mode === 'fine-tune' && s.augment,
+          plan: s.mode === 'fine-tune' ? (project.plan ?? undefined) : undefined,
+          hiddenUnits: HIDDEN_UNITS,
+        },
+        (e) => this.onEvent(e),
+        this.abort.signal,
+      );
+      this.result = result;
+      this.status = result.cancelled ? 'cancelled' : 'done';
+      if (!result.cancelled) {
+        this.trainedClasses = classNames;
+        project.head = { ...(trainer.headWeights() as object), classNames };
+        project.scheduleSave();
+      }
+    } catch (err) {
+      const cancelled = this.abort?.signal.aborted;
+      this.status = cancelled ? 'cancelled' : 'error';
+      if (!cancelled) this.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.phase = null;
+      this.abort = null;
+    }
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  private onEvent(e: TrainEvent): void {
+    if (e.type === 'embed') {
+      if (this.phase !== 'embed') this.phaseStartedAt = performance.now();
+      this.phase = 'embed';
+      this.progress = { done: e.done, total: e.total };
+    } else if (e.type === 'batch') {
+      if (this.phase !== 'epochs') this.phaseStartedAt = performance.now();
+      this.phase = 'epochs';
+      this.lastLoss = e.loss;
+      const epochs = project.settings.epochs;
+      this.progress = { done: (e.epoch - 1) * e.batches + e.batch, total: epochs * e.batches };
+    } else {
+      this.history = [...this.history, e];
+      this.lastLoss = e.loss;
+    }
+  }
+
+  /** Class probabilities from the trained pipeline, or null before any training. */
+  predict(pixels: Parameters<Trainer['predict']>[0]): { label: string; probability: number }[] | null {
+    if (!this.trainer?.trained) return null;
+    const { probabilities } = this.trainer.predict(pixels);
+    return probabilities
+      .map((probability, i) => ({ label: this.trainedClasses[i] ?? `#${i}`, probability }))
+      .sort((a, b) => b.probability - a.probability);
+  }
+}
+
+function headParams(k: number): number {
+  // Dense(100, relu) on the 256-float pooled embedding → Dense(k): same formula as the engine's headParamCount.
+  return 256 * HIDDEN_UNITS + HIDDEN_UNITS + HIDDEN_UNITS * k + k;
+}
+
+export const lab = new Lab();

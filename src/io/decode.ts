@@ -1,0 +1,24 @@
+import type { Pixels } from '../ml/types';
+
+/** Side of the centre square handed to the model: MobileNet's input size, so nothing larger is held in memory. */
+export const MODEL_SIDE = 224;
+
+/** Draws the centre square of an image into `side`×`side` RGBA pixels (the engine's own crop is then a no-op). */
+export function centreSquarePixels(source: CanvasImageSource, width: number, height: number, side = MODEL_SIDE): Pixels {
+  const s = Math.min(width, height);
+  const canvas = new OffscreenCanvas(side, side);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('2D canvas unavailable');
+  ctx.drawImage(source, (width - s) / 2, (height - s) / 2, s, s, 0, 0, side, side);
+  return { width: side, height: side, data: ctx.getImageData(0, 0, side, side).data, channels: 4 };
+}
+
+/** Decodes an image blob (first frame for GIF) to model-sized pixels; rejects when the browser cannot decode it. */
+export async function decodeForModel(blob: Blob, side = MODEL_SIDE): Promise<Pixels> {
+  const bitmap = await createImageBitmap(blob);
+  try {
+    return centreSquarePixels(bitmap, bitmap.width, bitmap.height, side);
+  } finally {
+    bitmap.close();
+  }
+}
