@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs } from './scripts/chromium.mjs';
 
-export const PORT = 4173;
-export const SUBPATH_PORT = 4174;
+export const PORT = Number(process.env.E2E_PORT ?? 4173);
+export const SUBPATH_PORT = PORT + 1;
 export const SUBPATH = '/some/sub/path/';
 
 export default defineConfig({

@@ -1,12 +1,64 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+import { CSP } from './scripts/csp.mjs';
+
+/** The production page carries its Content-Security-Policy (dev keeps Vite's inline client working). */
+const cspMeta = (): Plugin => ({
+  name: 'transfer-lab-csp',
+  apply: 'build',
+  transformIndexHtml: (html) =>
+    html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`),
+});
 
 // base './' makes every URL relative, so dist/ works from any sub-path with no server rewrites.
 export default defineConfig({
   base: process.env.BASE_PATH ?? './',
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    cspMeta(),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'Transfer Lab',
+        short_name: 'Transfer Lab',
+        description: 'Aprenda transfer learning no navegador — learn transfer learning in the browser.',
+        lang: 'pt-BR',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        background_color: '#f7f8fa',
+        theme_color: '#1f4e79',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // App shell, every lesson (bundled into JS chunks), KaTeX fonts, wasm binaries and the whole model.
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/model/*'],
+        globIgnores: ['**/bench*', 'assets/samples/**'],
+        maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
+        navigateFallback: null,
+        cleanupOutdatedCaches: true,
+        runtimeCaching: [
+          {
+            // Sample photos are cached the first time a learner uses them.
+            urlPattern: ({ url }) => url.pathname.includes('/assets/samples/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'sample-photos', expiration: { maxEntries: 200 } },
+          },
+        ],
+      },
+    }),
+  ],
   build: {
     target: 'es2022',
+    // bench.html is the benchmark's page (scripts/bench.mjs); the service worker does not precache it.
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
     chunkSizeWarningLimit: 4096,
   },
   server: { port: 5173 },

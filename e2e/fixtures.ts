@@ -20,14 +20,19 @@ export const test = base.extend<{ offOrigin: string[] }>({
         if (url.hostname !== own) problems.push(`third-party request: ${req.url()}`);
         if (req.postDataBuffer()?.length) problems.push(`request with a body: ${req.method()} ${req.url()}`);
       });
+      // The app must run under its own Content-Security-Policy without a single violation.
+      page.on('console', (msg) => {
+        if (/Content Security Policy|Refused to (load|execute|apply|connect|compile)/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+      });
       await use(problems);
-      expect(problems, 'no request may leave the origin or carry data').toEqual([]);
+      expect(problems, 'no third-party request, no request body, no CSP violation').toEqual([]);
     },
     { auto: true },
   ],
 });
 
 export { expect };
+export type { Page };
 
 /** Waits until the model is loaded; returns the active backend name. */
 export async function waitForModel(page: Page): Promise<string> {

@@ -1,4 +1,5 @@
-import type { FreezePlan, LayerInfo, Sample, TrainEvent, TrainResult, Trainer } from '../ml';
+import * as tf from '@tensorflow/tfjs';
+import type { FreezePlan, HeadSnapshot, LayerInfo, Sample, TrainEvent, TrainResult, Trainer } from '../ml';
 import { engine } from './engine.svelte';
 import { project } from './project.svelte';
 import { decodeForModel } from '../io/decode';
@@ -7,6 +8,8 @@ export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 
 export const HIDDEN_UNITS = 100;
+/** conv_pw_13_relu pooled: 256 floats per photo. */
+const EMBEDDING_SIZE = 256;
 
 /** Why training cannot start yet, or null when it can. */
 export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | null;
@@ -27,10 +30,14 @@ class Lab {
   trainedClasses = $state.raw<string[]>([]);
   error = $state<string | null>(null);
   private trainer: Trainer | null = null;
+  private ml: typeof import('../ml') | null = null;
+  private ready: Promise<void> | null = null;
+  /** A model loaded from exported files, which answers predictions instead of the trainer. */
+  imported = $state.raw<{ model: tf.LayersModel; classNames: string[] } | null>(null);
   private abort: AbortController | null = null;
 
   get headParams(): number {
-    return this.layers.length ? headParams(Math.max(2, project.classes.length)) : 0;
+    return this.ml ? this.ml.headParamCount(EMBEDDING_SIZE, HIDDEN_UNITS, Math.max(2, project.classes.length)) : 0;
   }
 
   get deltas(): Record<string, number> | null {
@@ -38,20 +45,28 @@ class Lab {
   }
 
   get trained(): boolean {
-    return !!this.trainer?.trained;
+    return !!this.imported || (this.status !== 'running' && !!this.trainer?.trained);
   }
 
-  /** Lists the layers once the model is in, and starts the plan as feature extraction. */
-  async init(): Promise<void> {
+  /** Lists the layers once the model is in, starts the plan as feature extraction and restores a saved head. */
+  init(): Promise<void> {
+    this.ready ??= this.setUp().catch((err: unknown) => {
+      this.ready = null;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async setUp(): Promise<void> {
     const net = await engine.ensure();
-    const ml = await import('../ml');
-    this.layers = ml.inventory(net.model);
-    project.plan ??= ml.plans.featureExtraction(this.layers);
-    this.trainer ??= new ml.Trainer(net);
-    if (project.head && !this.trainer.trained) {
+    this.ml = await import('../ml');
+    this.layers = this.ml.inventory(net.model);
+    project.plan ??= this.ml.plans.featureExtraction(this.layers);
+    this.trainer = new this.ml.Trainer(net);
+    if (project.head) {
       try {
-        this.trainer.loadHead(project.head as never);
-        this.trainedClasses = (project.head as { classNames?: string[] }).classNames ?? project.classes.map((c) => c.name);
+        await this.trainer.loadHead(project.head as HeadSnapshot);
+        this.trainedClasses = this.trainer.labels;
       } catch (err) {
         this.error = `The saved model could not be restored: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -116,10 +131,12 @@ class Lab {
         this.abort.signal,
       );
       this.result = result;
+      this.imported?.model.dispose();
+      this.imported = null;
       this.status = result.cancelled ? 'cancelled' : 'done';
       if (!result.cancelled) {
         this.trainedClasses = classNames;
-        project.head = { ...(trainer.headWeights() as object), classNames };
+        project.head = await trainer.headWeights();
         project.scheduleSave();
       }
     } catch (err) {
@@ -153,19 +170,42 @@ class Lab {
     }
   }
 
-  /** Class probabilities from the trained pipeline, or null before any training. */
+  /** Class probabilities from an imported model, else the trained pipeline; null before either exists. */
   predict(pixels: Parameters<Trainer['predict']>[0]): { label: string; probability: number }[] | null {
-    if (!this.trainer?.trained) return null;
-    const { probabilities } = this.trainer.predict(pixels);
+    let probabilities: number[];
+    let names: string[];
+    if (this.imported && this.ml) {
+      const { model } = this.imported;
+      const ml = this.ml;
+      probabilities = Array.from(tf.tidy(() => (model.predict(ml.preprocess(pixels)) as tf.Tensor).dataSync()));
+      names = this.imported.classNames;
+    } else if (this.trainer?.trained) {
+      probabilities = this.trainer.predict(pixels).probabilities;
+      names = this.trainedClasses;
+    } else {
+      return null;
+    }
     return probabilities
-      .map((probability, i) => ({ label: this.trainedClasses[i] ?? `#${i}`, probability }))
+      .map((probability, i) => ({ label: names[i] ?? `#${i}`, probability }))
       .sort((a, b) => b.probability - a.probability);
+  }
+
+  /** Downloads the trained pipeline (image → classes) as TF.js files; only ever on the learner's click. */
+  async exportModel(): Promise<void> {
+    if (!this.trainer?.trained) return;
+    const { downloadModel } = await import('../io/model-files');
+    await downloadModel(this.trainer.exportModel(), this.trainedClasses);
+  }
+
+  /** Loads an exported model back; from then on predictions use it until the next training run. */
+  async importModel(files: File[]): Promise<void> {
+    await this.init();
+    const { readModelFiles } = await import('../io/model-files');
+    const loaded = await readModelFiles(files);
+    this.imported?.model.dispose();
+    this.imported = loaded;
   }
 }
 
-function headParams(k: number): number {
-  // Dense(100, relu) on the 256-float pooled embedding → Dense(k): same formula as the engine's headParamCount.
-  return 256 * HIDDEN_UNITS + HIDDEN_UNITS + HIDDEN_UNITS * k + k;
-}
 
 export const lab = new Lab();
