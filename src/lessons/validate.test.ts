@@ -1,0 +1,130 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatIssue, validateLessons } from './validate';
+
+const chaptersYaml = `chapters:
+  - id: demo
+    title: { pt-BR: Demonstração, en: Demo }
+    summary: { pt-BR: Um capítulo de teste., en: A test chapter. }
+`;
+
+const lesson = (title: string) => `# ${title}\n\nTexto com $x^2$.\n\n## Parte\n\n::: widget layer-list\n\nMais texto.\n`;
+
+function quiz(opts: { firstId?: string; explanation?: boolean; correct?: [boolean, boolean]; type?: string } = {}) {
+  const { firstId = 'q1', explanation = true, correct = [true, false], type = 'single' } = opts;
+  const more = ['q2', 'q3', 'q4', 'q5']
+    .map(
+      (id) => `  - id: ${id}
+    type: multiple
+    prompt: Pergunta ${id}
+    options:
+      - { id: a, text: Sim, correct: true, explanation: Porque sim. }
+      - { id: b, text: Não, explanation: Porque não. }
+`,
+    )
+    .join('');
+  return `questions:
+  - id: ${firstId}
+    type: ${type}
+    prompt: Primeira pergunta?
+    options:
+      - id: a
+        text: Opção A
+        correct: ${correct[0]}
+${explanation ? '        explanation: Explicação A.\n' : ''}      - id: b
+        text: Opção B
+        correct: ${correct[1]}
+        explanation: Explicação B.
+${more}`;
+}
+
+function files(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const base: Record<string, string | undefined> = {
+    '/lessons/chapters.yaml': chaptersYaml,
+    '/lessons/demo/lesson.pt-BR.md': lesson('Demonstração'),
+    '/lessons/demo/lesson.en.md': lesson('Demo'),
+    '/lessons/demo/quiz.pt-BR.yaml': quiz(),
+    '/lessons/demo/quiz.en.yaml': quiz(),
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+const messages = (f: Record<string, string>) => validateLessons(f).issues.map(formatIssue);
+
+describe('validateLessons', () => {
+  it('accepts a well-formed chapter', () => {
+    const r = validateLessons(files());
+    expect(r.issues).toEqual([]);
+    expect(r.chapters).toBe(1);
+    expect(r.questions).toBe(5);
+    expect(r.widgets).toBe(1);
+  });
+
+  it('fails on an option with no explanation, naming the file, question and option', () => {
+    const m = messages(files({ '/lessons/demo/quiz.en.yaml': quiz({ explanation: false }) }));
+    expect(m).toContain('lessons/demo/quiz.en.yaml [question q1, option a]: explanation is missing');
+  });
+
+  it('fails when question ids differ between languages', () => {
+    const m = messages(files({ '/lessons/demo/quiz.en.yaml': quiz({ firstId: 'q-renamed' }) }));
+    expect(m.some((x) => x.startsWith('lessons/demo/quiz.en.yaml: question ids do not match') && x.includes('missing q1'))).toBe(true);
+  });
+
+  it('fails when option ids or correct flags differ between languages', () => {
+    const swapped = quiz().replace('id: b\n        text: Opção B', 'id: c\n        text: Opção B');
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': swapped })).join('\n')).toMatch(/question q1\]: option ids \[a, c\] do not match \[a, b\]/);
+    const m = messages(files({ '/lessons/demo/quiz.en.yaml': quiz({ type: 'multiple', correct: [true, true] }) }));
+    expect(m.join('\n')).toMatch(/type is multiple here but single/);
+    expect(m.join('\n')).toMatch(/option b\]: marked correct here but wrong/);
+  });
+
+  it('requires exactly one correct option in a single-choice question and at least one in a multiple', () => {
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': quiz({ correct: [true, true] }) })).join('\n')).toMatch(
+      /question q1\]: a single-choice question needs exactly one correct option \(found 2\)/,
+    );
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': quiz({ correct: [false, false], type: 'multiple' }) })).join('\n')).toMatch(
+      /question q1\]: a multiple-choice question needs at least one correct option/,
+    );
+  });
+
+  it('fails when a language is missing', () => {
+    expect(messages(files({ '/lessons/demo/lesson.en.md': undefined }))).toContain('lessons/demo/lesson.en.md: missing: chapter "demo" has no en lesson');
+    expect(messages(files({ '/lessons/demo/quiz.pt-BR.yaml': undefined }))).toContain('lessons/demo/quiz.pt-BR.yaml: missing: chapter "demo" has no pt-BR quiz');
+  });
+
+  it('rejects unknown widgets, misspelled fields, bad headings, broken formulas and too few questions', () => {
+    const bad = '# T\n\n### Skipped a level\n\n::: widget coming-soon\n\n:: widget layer-list\n\n$\\frac{1}$\n';
+    const m = messages(files({ '/lessons/demo/lesson.en.md': bad })).join('\n');
+    expect(m).toMatch(/\[widget coming-soon\]: unknown widget/);
+    expect(m).toMatch(/\[line 7\]: ":: widget layer-list" is not a widget line/);
+    expect(m).toMatch(/jumps from h1 to h3/);
+    expect(m).toMatch(/KaTeX cannot render/);
+    expect(m).toMatch(/headings differ/);
+    const typo = quiz().replace('explanation: Explicação B.', 'explanaton: Explicação B.');
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': typo })).join('\n')).toMatch(/option b\]: unknown field "explanaton"/);
+    const short = quiz().split('  - id: q3')[0];
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': short, '/lessons/demo/quiz.pt-BR.yaml': short })).join('\n')).toMatch(/at least 5/);
+  });
+
+  it('reports invalid YAML and unlisted folders', () => {
+    expect(messages(files({ '/lessons/demo/quiz.en.yaml': 'questions: [\n' })).join('\n')).toMatch(/quiz\.en\.yaml: not valid YAML/);
+    expect(messages(files({ '/lessons/other/lesson.en.md': '# X' })).join('\n')).toMatch(/folder "other" is not listed/);
+  });
+});
+
+describe('the real lessons', () => {
+  it('pass lessons:check', () => {
+    const root = join(import.meta.dirname, '../../lessons');
+    const all: Record<string, string> = { '/lessons/chapters.yaml': readFileSync(join(root, 'chapters.yaml'), 'utf8') };
+    for (const dir of readdirSync(root)) {
+      if (!statSync(join(root, dir)).isDirectory()) continue;
+      for (const f of readdirSync(join(root, dir))) all[`/lessons/${dir}/${f}`] = readFileSync(join(root, dir, f), 'utf8');
+    }
+    const r = validateLessons(all);
+    expect(r.issues.map(formatIssue)).toEqual([]);
+    expect(r.chapters).toBe(3);
+    expect(r.questions).toBeGreaterThanOrEqual(18);
+  });
+});
