@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface HeadShape {
+  embeddingSize: number;
+  /** Units of the hidden Dense(relu) layer; 0 for a plain softmax regression. */
+  hiddenUnits: number;
+  numClasses: number;
+}
+
+/**
+ * The new head, as in Teachable Machine: Dense(hidden, relu) → Dense(k) → softmax. The softmax is its own
+ * layer so training can use the logits (softmax cross-entropy is stable there) while exports output probabilities.
+ * Glorot-uniform init seeded, so the same seed gives the same starting head.
+ */
+export function createHead(shape: HeadShape, seed: number): tf.Sequential {
+  const head = tf.sequential({ name: 'head' });
+  const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
+  if (shape.hiddenUnits > 0) {
+    head.add(tf.layers.dense({ name: 'head_hidden', inputShape: [shape.embeddingSize], units: shape.hiddenUnits, activation: 'relu', kernelInitializer: init(0) }));
+  }
+  const first = shape.hiddenUnits > 0 ? {} : { inputShape: [shape.embeddingSize] };
+  head.add(tf.layers.dense({ name: 'head_logits', ...first, units: shape.numClasses, kernelInitializer: init(1) }));
+  head.add(tf.layers.activation({ name: 'head_softmax', activation: 'softmax' }));
+  return head;
+}
+
+/** Head output before the softmax, z = W·a + b. */
+export function headLogits(head: tf.Sequential, embedding: tf.Tensor): tf.Tensor2D {
+  return head.layers.slice(0, -1).reduce((x, layer) => layer.apply(x) as tf.Tensor, embedding) as tf.Tensor2D;
+}

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { EngineError } from './types';
+import type { Pixels } from './types';
+
+/** MobileNet's input side. */
+export const INPUT_SIZE = 224;
+
+/** Where to sample one image: a square in pixel units, optionally mirrored, plus a brightness shift. */
+export interface View {
+  top: number;
+  left: number;
+  size: number;
+  flip: boolean;
+  brightness: number;
+}
+
+/** Throws BAD_IMAGE unless `p` is a well-formed RGB/RGBA byte image; tfjs would only assert later. */
+export function checkPixels(p: Pixels, id = 'image'): void {
+  const ok =
+    p != null &&
+    Number.isInteger(p.width) &&
+    Number.isInteger(p.height) &&
+    p.width > 0 &&
+    p.height > 0 &&
+    (p.channels === 3 || p.channels === 4) &&
+    (p.data instanceof Uint8Array || p.data instanceof Uint8ClampedArray) &&
+    p.data.length === p.width * p.height * p.channels;
+  if (!ok) {
+    const got = p?.data ? `${p.data.length} bytes` : 'no data';
+    throw new EngineError(
+      'BAD_IMAGE',
+      `${id}: expected ${p?.width}×${p?.height}×${p?.channels} bytes of RGB/RGBA pixels, got ${got}.`,
+      { id, width: p?.width ?? 0, height: p?.height ?? 0, channels: p?.channels ?? 0 },
+    );
+  }
+}
+
+/** The centre square: keeps the aspect ratio instead of squashing the photo. */
+export function centreView(p: Pixels): View {
+  const size = Math.min(p.width, p.height);
+  return { top: (p.height - size) / 2, left: (p.width - size) / 2, size, flip: false, brightness: 0 };
+}
+
+/** Normalised [y1, x1, y2, x2] box for cropAndResize; x1 > x2 samples the crop mirrored. */
+function box(v: View, p: Pixels): [number, number, number, number] {
+  const norm = (at: number, extent: number) => (extent > 1 ? at / (extent - 1) : 0);
+  const y1 = norm(v.top, p.height);
+  const y2 = norm(v.top + v.size - 1, p.height);
+  const x1 = norm(v.left, p.width);
+  const x2 = norm(v.left + v.size - 1, p.width);
+  return v.flip ? [y1, x2, y2, x1] : [y1, x1, y2, x2];
+}
+
+/**
+ * Pixels → MobileNet input: crop the view, bilinear resize to 224×224, scale bytes to [-1, 1] by x/127.5 − 1
+ * (a [0, 1] scaling silently ruins the features), then add the brightness shift. Shape [n, 224, 224, 3].
+ */
+export function toInputBatch(images: readonly Pixels[], views: readonly View[]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const crops = images.map((p, i) => {
+      checkPixels(p);
+      const raw = tf.tensor3d(Float32Array.from(p.data), [p.height, p.width, p.channels]);
+      const rgb = p.channels === 4 ? raw.slice([0, 0, 0], [p.height, p.width, 3]) : raw;
+      const crop = tf.image.cropAndResize(rgb.expandDims<tf.Tensor4D>(0), [box(views[i], p)], [0], [INPUT_SIZE, INPUT_SIZE]);
+      const scaled = crop.div(127.5).sub(1);
+      return views[i].brightness === 0 ? scaled : scaled.add(views[i].brightness).clipByValue(-1, 1);
+    });
+    return (crops.length === 1 ? crops[0] : tf.concat(crops, 0)) as tf.Tensor4D;
+  });
+}
