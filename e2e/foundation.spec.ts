@@ -14,6 +14,7 @@ for (const backend of ['webgpu', 'wasm', 'cpu'] as const) {
 
 test('the full ImageNet head classifies the cat photo as a cat (WebGPU)', async ({ page }) => {
   await page.goto('./?backend=webgpu#/lab');
+  expect(await waitForModel(page)).toBe('webgpu');
   await page.getByTestId('predict-upload').setInputFiles(CAT);
   const top = page.getByTestId('prediction');
   await expect(top).toBeVisible({ timeout: 120_000 });

@@ -9,6 +9,7 @@ describe('parseHash', () => {
     expect(parseHash('#/chapters/layer-freezing')).toEqual({ name: 'chapter', id: 'layer-freezing' });
   });
   it('reports unknown paths instead of guessing', () => {
-    expect(parseHash('#/chapters/nope')).toEqual({ name: 'not-found', path: '/chapters/nope' });
+    expect(parseHash('#/labs')).toEqual({ name: 'not-found', path: '/labs' });
+    expect(parseHash('#/chapters/<script>')).toEqual({ name: 'not-found', path: '/chapters/<script>' });
   });
 });

@@ -171,16 +171,18 @@ class Lab {
   }
 
   /** Class probabilities from an imported model, else the trained pipeline; null before either exists. */
-  predict(pixels: Parameters<Trainer['predict']>[0]): { label: string; probability: number }[] | null {
+  async predict(pixels: Parameters<Trainer['predict']>[0]): Promise<{ label: string; probability: number }[] | null> {
     let probabilities: number[];
     let names: string[];
     if (this.imported && this.ml) {
       const { model } = this.imported;
       const ml = this.ml;
-      probabilities = Array.from(tf.tidy(() => (model.predict(ml.preprocess(pixels)) as tf.Tensor).dataSync()));
+      const output = tf.tidy(() => model.predict(ml.preprocess(pixels)) as tf.Tensor);
+      probabilities = Array.from(await output.data());
+      output.dispose();
       names = this.imported.classNames;
     } else if (this.trainer?.trained) {
-      probabilities = this.trainer.predict(pixels).probabilities;
+      probabilities = (await this.trainer.predict(pixels)).probabilities;
       names = this.trainedClasses;
     } else {
       return null;

@@ -44,7 +44,7 @@ async function liveFps(trainer: Trainer, ms: number): Promise<number> {
   let frames = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
-    trainer.predict(centreSquarePixels(video, video.videoWidth, video.videoHeight));
+    await trainer.predict(centreSquarePixels(video, video.videoWidth, video.videoHeight));
     frames++;
     await new Promise((r) => requestAnimationFrame(r));
   }
@@ -115,7 +115,7 @@ async function run(backend: string, perClass: number): Promise<BackendFigures> {
   for (let i = 0; i < 5; i++) {
     const t = new Trainer(net);
     await t.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 });
-    t.predict(data.samples[0].pixels);
+    await t.predict(data.samples[0].pixels);
     t.dispose();
   }
   f.tensorLeak = tf.memory().numTensors - before;
