@@ -42,7 +42,10 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/model/*'],
         globIgnores: ['**/bench*', 'assets/samples/**'],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
-        navigateFallback: null,
+        // Offline, any navigation in scope gets the app shell; ?backend= and ?lang= must not miss the cache.
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/bench\.html/],
+        ignoreURLParametersMatching: [/^backend$/, /^lang$/, /^utm_/],
         cleanupOutdatedCaches: true,
         runtimeCaching: [
           {

@@ -89,6 +89,13 @@ async function run(backend: string, perClass: number): Promise<BackendFigures> {
   f.embedMsPerImage = embedMs / n;
   f.headEpochMs = median(fe.history.slice(1).map((h) => h.ms));
 
+  status(`${backend}: live prediction`);
+  try {
+    f.livePredictionFps = await liveFps(trainer, 3000);
+  } catch (err) {
+    notes.push(`live prediction: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
   const plan = plans.topBlocks(inventory(net.model), 1);
   for (const useCache of [true, false]) {
     status(`${backend}: fine-tune top block, cache ${useCache}`);
@@ -102,12 +109,6 @@ async function run(backend: string, perClass: number): Promise<BackendFigures> {
     }
   }
 
-  status(`${backend}: live prediction`);
-  try {
-    f.livePredictionFps = await liveFps(trainer, 3000);
-  } catch (err) {
-    notes.push(`live prediction: ${err instanceof Error ? err.message : String(err)}`);
-  }
   trainer.dispose();
 
   status(`${backend}: tensor leak over 5 cycles`);
