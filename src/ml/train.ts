@@ -5,6 +5,7 @@ import { batches, checkSamples, randomView, stratifiedSplit } from './dataset';
 import { createHead } from './head';
 import { centreView, checkPixels, toInputBatch } from './image';
 import type { View } from './image';
+import { installFastCpuKernels } from './kernels';
 import { inventory, learnableWeights, plans } from './layers';
 import type { FreezePlan } from './layers';
 import { evaluate } from './metrics';
@@ -66,7 +67,9 @@ export class Trainer {
   private running = false;
   private readonly caches = new Map<string, BottleneckCache>();
 
-  constructor(private readonly net: MobileNet) {}
+  constructor(private readonly net: MobileNet) {
+    installFastCpuKernels();
+  }
 
   /** A head exists and has taken at least one gradient step (or was restored). */
   get trained(): boolean {
