@@ -1,0 +1,118 @@
+import { test, expect, waitForModel } from './fixtures';
+
+/** The chapters' live widgets: backprop explorer (ch. 1), strategy comparison (ch. 2), freezing in action (ch. 3). */
+
+test('backprop explorer: keyboard steps, tf.grad agrees to 1e-5, and 20 play steps lower the loss', async ({ page }) => {
+  await page.goto('./?lang=en#/chapters/backpropagation');
+  const w = page.locator('[data-widget="backprop-explorer"]');
+  const step = w.getByTestId('backprop-step');
+  const loss = w.getByTestId('backprop-loss');
+  await expect(step).toHaveAttribute('data-next', 'forward');
+
+  // Keyboard: forward, backward, update, forward again — every value appears in text as it is computed.
+  await step.focus();
+  await page.keyboard.press('Enter');
+  await expect(step).toHaveAttribute('data-next', 'backward');
+  await expect(loss).toHaveAttribute('data-shown', 'true');
+  const first = Number(await loss.getAttribute('data-value'));
+  await page.keyboard.press('Enter');
+  await expect(step).toHaveAttribute('data-next', 'update');
+  await expect(w.getByText(/^∂L\/∂w\(x₁→h₁\) = δ\(h₁\) · x₁/)).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(w.getByTestId('backprop-steps')).toHaveAttribute('data-value', '1');
+  await page.keyboard.press('Enter');
+  const before = Number(await loss.getAttribute('data-value'));
+  expect(before).toBeLessThan(first);
+
+  await w.getByTestId('backprop-check').click();
+  await expect(w.getByTestId('backprop-check')).toHaveAttribute('data-max-diff', /\d/);
+  const maxDiff = Number(await w.getByTestId('backprop-check').getAttribute('data-max-diff'));
+  expect(maxDiff).toBeLessThanOrEqual(1e-5);
+  await expect(w.getByText(/Agrees with tf\.grad/)).toBeVisible();
+
+  const play = w.getByTestId('backprop-play');
+  await play.click();
+  await expect.poll(async () => Number(await w.getByTestId('backprop-steps').getAttribute('data-value')), { timeout: 20_000 }).toBeGreaterThanOrEqual(21);
+  await play.click();
+  await expect(play).toHaveAttribute('data-playing', 'false');
+  const after = Number(await loss.getAttribute('data-value'));
+  expect(after).toBeLessThan(before);
+  await expect(w.getByTestId('backprop-summary')).toContainText('Paused after');
+
+  // Reset is deterministic: the same seed gives the same first loss.
+  await w.getByTestId('backprop-reset').click();
+  await step.click();
+  expect(Number(await loss.getAttribute('data-value'))).toBe(first);
+});
+
+test('strategy comparison on the sample photos finishes on WebGPU; feature extraction has cheaper epochs', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('./?backend=webgpu&lang=en#/chapters/feature-extraction');
+  expect(await waitForModel(page)).toBe('webgpu');
+  const w = page.locator('[data-widget="strategy-compare"]');
+  await expect(w.getByTestId('compare-epochs')).toHaveValue('3');
+  await expect(w.getByTestId('compare-per-class')).toHaveValue('8');
+  // 6 shoes + 6 hats (2 of each held out), 3 epochs: SwiftShader's WebGPU needs ~1 s per photo per pass.
+  await w.getByTestId('compare-per-class').fill('6');
+  const started = Date.now();
+  await w.getByTestId('compare-run').click();
+  await expect(w.getByTestId('widget-progress')).toBeVisible();
+  await expect(w.getByTestId('compare-status')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  console.log(`strategy comparison on webgpu: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const rows = w.getByTestId('compare-row');
+  await expect(rows).toHaveCount(2);
+  const read = async (strategy: string) => {
+    const row = w.locator(`[data-testid=compare-row][data-strategy=${strategy}]`);
+    await expect(row).toHaveAttribute('data-status', 'done');
+    const n = async (a: string) => Number(await row.getAttribute(a));
+    return { epochMs: await n('data-epoch-ms'), totalMs: await n('data-total-ms'), cacheMb: await n('data-cache-mb'), acc: await n('data-val-accuracy') };
+  };
+  const fe = await read('feature-extraction');
+  const ft = await read('fine-tune');
+  console.log('feature extraction', fe, 'fine-tune', ft);
+  for (const r of [fe, ft]) {
+    expect(r.epochMs).toBeGreaterThan(0);
+    expect(r.totalMs).toBeGreaterThanOrEqual(r.epochMs);
+    expect(r.acc).toBeGreaterThanOrEqual(0);
+    expect(r.acc).toBeLessThanOrEqual(1);
+  }
+  expect(fe.cacheMb).toBeGreaterThan(0);
+  expect(ft.cacheMb).toBe(0);
+  expect(fe.epochMs).toBeLessThan(ft.epochMs);
+  await expect(w.getByRole('img', { name: /Feature extraction: .* per epoch/ })).toBeVisible();
+  await expect(w.getByText(/The cache makes epochs cheap/)).toBeVisible();
+});
+
+test('chapter 3: the two-phase recipe completes and frozen layers are bit-identical', async ({ page }) => {
+  test.setTimeout(300_000);
+  // wasm cannot train convolutions, so the recipe's phase (b) needs webgl or webgpu; webgl is faster on SwiftShader.
+  await page.goto('./?backend=webgl&lang=en#/chapters/layer-freezing');
+  expect(await waitForModel(page)).toBe('webgl');
+  await expect(page.locator('[data-widget="layer-list"] [data-testid=layer-list]')).toBeVisible();
+
+  const w = page.locator('[data-widget="freezing-in-action"]');
+  const status = w.getByTestId('freeze-status');
+  await expect(w.getByTestId('freeze-run-b')).toBeDisabled();
+  const started = Date.now();
+  await w.getByTestId('freeze-run-a').click();
+  await expect(status).toHaveAttribute('data-state', 'done-a', { timeout: 150_000 });
+  await expect(w.getByTestId('freeze-proof-a')).toHaveAttribute('data-changed', '0');
+  // Phase (b) unfreezes the last block by default.
+  await expect(w.locator('[data-testid=layer-row][data-layer=conv_pw_13]')).toHaveAttribute('data-trainable', 'true');
+  await expect(w.locator('[data-testid=layer-row][data-layer=conv_pw_12]')).toHaveAttribute('data-trainable', 'false');
+  await w.getByTestId('freeze-run-b').click();
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  console.log(`two-phase recipe on webgl: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const proof = w.getByTestId('frozen-check');
+  await expect(proof).toHaveAttribute('data-changed', '0');
+  expect(Number(await proof.getAttribute('data-checked'))).toBeGreaterThan(0);
+  const strip = w.getByTestId('delta-strip');
+  await expect(strip.locator('[data-layer=conv_pw_13]')).toBeVisible();
+  expect(Number(await strip.locator('[data-layer=conv_pw_13]').getAttribute('data-delta'))).toBeGreaterThan(0);
+  await expect(strip.locator('[data-layer=conv_pw_12]')).toHaveCount(0);
+  const a = Number(await w.getByTestId('freeze-result-a').getAttribute('data-val-accuracy'));
+  const b = Number(await w.getByTestId('freeze-result-b').getAttribute('data-val-accuracy'));
+  console.log(`validation accuracy: after (a) ${a}, after (b) ${b}`);
+});

@@ -1,0 +1,25 @@
+export type Strategy = 'feature-extraction' | 'fine-tune';
+
+export interface RowResult {
+  strategy: Strategy;
+  status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error' | 'unsupported';
+  /** ms of each finished epoch (training batches + validation scoring). */
+  epochMs: number[];
+  /** Wall time of the whole run, cache filling included. */
+  totalMs: number;
+  cacheBytes: number;
+  cachedLayer: string | null;
+  valAccuracy: number | null;
+  trainAccuracy: number | null;
+  trainableParams: number;
+  error?: string;
+}
+
+export function median(values: readonly number[]): number {
+  if (!values.length) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export const MB = 1e6;
