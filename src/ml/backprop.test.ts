@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TinyMlp, checkAgainstTfGrad } from './backprop';
-import type { MlpConfig } from './backprop';
+import { checkAgainstTfGrad } from './backprop';
+import { TinyMlp } from './mlp';
+import type { MlpConfig } from './mlp';
 
 const configs: MlpConfig[] = [
   { hidden: 2, activation: 'sigmoid', loss: 'mse' },

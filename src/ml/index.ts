@@ -17,5 +17,6 @@ export type { Evaluation } from './metrics';
 export { batches, checkSamples, randomView, stratifiedSplit } from './dataset';
 export { rng, shuffled } from './random';
 export type { Rng } from './random';
-export { TinyMlp, checkAgainstTfGrad } from './backprop';
-export type { BackwardPass, ForwardPass, Gradients, HiddenActivation, LossName, MlpConfig, NodeValue, Trace } from './backprop';
+export { checkAgainstTfGrad } from './backprop';
+export { TinyMlp } from './mlp';
+export type { BackwardPass, ForwardPass, Gradients, HiddenActivation, LossName, MlpConfig, NodeValue, Trace } from './mlp';

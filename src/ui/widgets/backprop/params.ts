@@ -1,4 +1,4 @@
-import type { Gradients, TinyMlp, Trace } from '../../../ml/backprop';
+import type { Gradients, TinyMlp, Trace } from '../../../ml/mlp';
 
 /** One learnable number of the tiny network: a weight (an edge of the drawing) or a bias (a node's offset). */
 export interface Param {
