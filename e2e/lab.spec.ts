@@ -43,6 +43,7 @@ test('feature extraction on 8 shoes + 8 hats, held-out prediction, reload keeps 
   expect(right).toBeGreaterThanOrEqual(3);
 
   await test.step('reload: classes, photos and the trained head are still there', async () => {
+    await expect(page.getByTestId('project-saved')).toHaveAttribute('data-names', 'shoes\nhat');
     await page.reload();
     await expect(card(page, 0).getByTestId('class-name')).toHaveValue('shoes');
     await expect(card(page, 1).getByTestId('class-name')).toHaveValue('hat');

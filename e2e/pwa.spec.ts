@@ -71,6 +71,7 @@ test('an XSS payload as a class name stays inert text', async ({ page }) => {
   await name.fill(payload);
   await name.press('Enter');
   await expect(page.getByTestId('class-card').first()).toHaveAttribute('data-class', payload);
+  await expect(page.getByTestId('project-saved')).toHaveAttribute('data-names', new RegExp(`^${payload.replace(/[()]/g, '\\$&')}\n`));
   await page.reload();
   await expect(page.getByTestId('class-name').first()).toHaveValue(payload);
   expect(await page.locator('img[src=x]').count()).toBe(0);

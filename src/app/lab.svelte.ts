@@ -137,7 +137,7 @@ class Lab {
       if (!result.cancelled) {
         this.trainedClasses = classNames;
         project.head = await trainer.headWeights();
-        project.scheduleSave();
+        await project.saveNow();
       }
     } catch (err) {
       const cancelled = this.abort?.signal.aborted;

@@ -37,6 +37,10 @@ class Project {
   rejections = $state<Record<string, Rejection[]>>({});
   storageError = $state<string | null>(null);
   restored = $state(false);
+  /** When the project record last reached IndexedDB (0: not in this visit). */
+  savedAt = $state(0);
+  /** Class names as last saved, so the UI can tell saved from pending. */
+  savedNames = $state('');
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   photosOf(classId: string): Photo[] {
@@ -67,6 +71,8 @@ class Project {
       if (this.classes.length === 0) this.classes = [{ id: newId(), name: 'A' }, { id: newId(), name: 'B' }];
     }
     this.restored = true;
+    // A pending burst (settings being typed) is written when the tab is hidden or closed.
+    addEventListener('pagehide', () => this.saveTimer && void this.saveNow());
   }
 
   /** Saves the small project record soon after a burst of changes (photos are written as they arrive). */
@@ -76,6 +82,8 @@ class Project {
   }
 
   async saveNow(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
     const record: ProjectRecord = {
       classes: $state.snapshot(this.classes),
       settings: $state.snapshot(this.settings),
@@ -86,20 +94,23 @@ class Project {
     try {
       await store.saveProject(record);
       this.storageError = null;
+      this.savedAt = record.savedAt;
+      this.savedNames = record.classes.map((c) => c.name).join('\n');
     } catch (err) {
       this.storageError = err instanceof StorageFullError ? 'quota' : String(err);
     }
   }
 
+  // Class edits are single, deliberate actions: saved at once, so a reload right after loses nothing.
   addClass(name: string): void {
     this.classes.push({ id: newId(), name });
-    this.scheduleSave();
+    void this.saveNow();
   }
 
   renameClass(id: string, name: string): void {
     const c = this.classes.find((x) => x.id === id);
     if (c) c.name = name;
-    this.scheduleSave();
+    void this.saveNow();
   }
 
   async deleteClass(id: string): Promise<void> {
@@ -107,7 +118,7 @@ class Project {
     await store.deletePhotos(gone);
     for (const pid of gone) this.forget(pid);
     this.classes = this.classes.filter((c) => c.id !== id);
-    this.scheduleSave();
+    void this.saveNow();
   }
 
   async deletePhoto(id: string): Promise<void> {
