@@ -61,7 +61,12 @@ export function toInputBatch(images: readonly Pixels[], views: readonly View[]):
       checkPixels(p);
       const raw = tf.tensor3d(Float32Array.from(p.data), [p.height, p.width, p.channels]);
       const rgb = p.channels === 4 ? raw.slice([0, 0, 0], [p.height, p.width, 3]) : raw;
-      const crop = tf.image.cropAndResize(rgb.expandDims<tf.Tensor4D>(0), [box(views[i], p)], [0], [INPUT_SIZE, INPUT_SIZE]);
+      const v = views[i];
+      // The app hands over 224×224 centre squares already: resampling them onto the same grid would be wasted work.
+      const identity = !v.flip && v.size === INPUT_SIZE && p.width === INPUT_SIZE && p.height === INPUT_SIZE;
+      const crop = identity
+        ? rgb.expandDims<tf.Tensor4D>(0)
+        : tf.image.cropAndResize(rgb.expandDims<tf.Tensor4D>(0), [box(v, p)], [0], [INPUT_SIZE, INPUT_SIZE]);
       const scaled = crop.div(127.5).sub(1);
       return views[i].brightness === 0 ? scaled : scaled.add(views[i].brightness).clipByValue(-1, 1);
     });
