@@ -137,3 +137,36 @@ test('cancelling training leaves the app usable', async ({ page }) => {
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
 });
+
+test('export the trained model as TF.js files and import it back', async ({ page }) => {
+  await page.goto('./?backend=cpu&lang=en#/lab');
+  await waitForModel(page);
+  await setUpClasses(page, ['shoes', 'hat'], [photos('shoes').slice(0, 3), photos('hat').slice(0, 3)]);
+  await page.getByTestId('epochs').fill('3');
+  await page.getByTestId('epochs').press('Tab');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
+
+  // tf.io's downloads:// saves two files: the topology + manifest, and the weights.
+  const files: string[] = [];
+  page.on('download', async (d) => {
+    const path = resolve(test.info().outputDir, d.suggestedFilename());
+    await d.saveAs(path);
+    files.push(path);
+  });
+  await page.getByRole('button', { name: 'Export the trained model' }).click();
+  await expect.poll(() => files.length).toBe(2);
+  const json = JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'));
+  expect(json.userDefinedMetadata.classNames).toEqual(['shoes', 'hat']);
+
+  await page.reload();
+  await waitForModel(page);
+  await page.getByLabel('Import a model (model.json + weights.bin)').setInputFiles(files);
+  await expect(page.getByText('Model imported: it now answers with shoes, hat.')).toBeVisible();
+  const held = photos('hat')[9];
+  await page.getByTestId('predict-upload').setInputFiles(held);
+  await expect(page.locator(`[data-testid=prediction][data-input="${basename(held)}"]`)).toHaveAttribute('data-label', /^(shoes|hat)$/);
+
+  await page.getByLabel('Import a model (model.json + weights.bin)').setInputFiles(files.filter((f) => f.endsWith('.json')));
+  await expect(page.getByText('The weights file (weights.bin) is missing')).toBeVisible();
+});
