@@ -12,7 +12,7 @@ export const HIDDEN_UNITS = 100;
 const EMBEDDING_SIZE = 256;
 
 /** Why training cannot start yet, or null when it can. */
-export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | null;
+export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | { key: 'no-conv-grad' } | null;
 
 /** The workbench's training state: the engine's Trainer, progress, history and the last result. */
 class Lab {
@@ -21,14 +21,14 @@ class Lab {
   /** 'decode' | 'embed' | 'epochs' while running. */
   phase = $state<'decode' | 'embed' | 'epochs' | null>(null);
   progress = $state({ done: 0, total: 0 });
-  startedAt = $state(0);
   phaseStartedAt = $state(0);
   history = $state.raw<EpochEvent[]>([]);
   lastLoss = $state<number | null>(null);
   result = $state.raw<TrainResult | null>(null);
   /** Class names the trained head answers with, fixed at training time. */
   trainedClasses = $state.raw<string[]>([]);
-  error = $state<string | null>(null);
+  /** What went wrong, as an i18n key under lab.training.errors plus the engine's own words. */
+  error = $state<{ key: 'restore' | 'train'; detail: string } | null>(null);
   private trainer: Trainer | null = null;
   private ml: typeof import('../ml') | null = null;
   private ready: Promise<void> | null = null;
@@ -68,7 +68,7 @@ class Lab {
         await this.trainer.loadHead(project.head as HeadSnapshot);
         this.trainedClasses = this.trainer.labels;
       } catch (err) {
-        this.error = `The saved model could not be restored: ${err instanceof Error ? err.message : String(err)}`;
+        this.error = { key: 'restore', detail: err instanceof Error ? err.message : String(err) };
       }
     }
   }
@@ -81,6 +81,8 @@ class Lab {
   blocker(): Blocker {
     if (engine.modelState !== 'ready') return { key: 'model' };
     if (project.classes.length < 2) return { key: 'one-class' };
+    const unfrozen = Object.values(project.plan ?? {}).some(Boolean);
+    if (project.settings.mode === 'fine-tune' && unfrozen && engine.backend?.canFineTune === false) return { key: 'no-conv-grad' };
     for (const c of project.classes) {
       const n = project.photosOf(c.id).length;
       if (n < 2) return { key: 'few-photos', name: c.name, n };
@@ -108,7 +110,7 @@ class Lab {
     this.error = null;
     this.history = [];
     this.lastLoss = null;
-    this.startedAt = this.phaseStartedAt = performance.now();
+    this.phaseStartedAt = performance.now();
     this.abort = new AbortController();
     const s = project.settings;
     const classNames = project.classes.map((c) => c.name);
@@ -142,7 +144,7 @@ class Lab {
     } catch (err) {
       const cancelled = this.abort?.signal.aborted;
       this.status = cancelled ? 'cancelled' : 'error';
-      if (!cancelled) this.error = err instanceof Error ? err.message : String(err);
+      if (!cancelled) this.error = { key: 'train', detail: err instanceof Error ? err.message : String(err) };
     } finally {
       this.phase = null;
       this.abort = null;
