@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { test, expect, type Page } from './fixtures';
+import { test, expect, waitForModel, type Page } from './fixtures';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -39,6 +39,8 @@ for (const lang of ['pt-BR', 'en']) {
     test(`axe: no serious or critical violations on ${route} (${lang})`, async ({ page }) => {
       await page.goto(`./?lang=${lang}${route}`);
       await ready(page);
+      // Scan the full page: with the model in, the layer lists and widgets have rendered too.
+      await waitForModel(page);
       expect(await seriousViolations(page)).toEqual([]);
     });
   }
@@ -51,5 +53,6 @@ test('axe: a checked quiz with right and wrong answers has no serious or critica
   await page.getByTestId('quiz-question').nth(1).getByTestId('quiz-option').first().check();
   await page.getByTestId('quiz-submit').click();
   await expect(page.getByTestId('quiz-score')).toBeVisible();
+  await waitForModel(page);
   expect(await seriousViolations(page)).toEqual([]);
 });
