@@ -114,11 +114,15 @@ test('the fake camera records samples while capture is held', async ({ page }) =
   await page.waitForTimeout(2000);
   await page.mouse.up();
   const count = card(page, 0).getByTestId('sample-count');
+  const read = async () => Number(await count.getAttribute('data-value'));
+  // A frame grabbed just before release may still be saving; once it is stored, nothing more may arrive.
+  await expect(capture).toHaveAttribute('aria-pressed', 'false');
+  await expect(capture).toHaveAttribute('data-saving', 'false');
+  const last = await read();
   // ~10 frames/s while held; a busy machine stores fewer, but a hold is never a single snapshot.
-  await expect.poll(async () => Number(await count.getAttribute('data-value'))).toBeGreaterThanOrEqual(2);
-  const settled = Number(await count.getAttribute('data-value'));
-  await page.waitForTimeout(500);
-  expect(Number(await count.getAttribute('data-value')), 'recording stops on release').toBe(settled);
+  expect(last).toBeGreaterThanOrEqual(2);
+  await page.waitForTimeout(800);
+  expect(await read(), 'recording stops on release').toBe(last);
 });
 
 test('cancelling training leaves the app usable', async ({ page }) => {
