@@ -39,3 +39,9 @@ export async function waitForModel(page: Page): Promise<string> {
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   return (await page.getByTestId('backend').getAttribute('data-backend')) ?? '';
 }
+
+/** Types a value into a number field and leaves it, which is when the app takes it (on change). */
+export async function setField(page: Page, testId: string, value: string): Promise<void> {
+  await page.getByTestId(testId).fill(value);
+  await page.getByTestId(testId).press('Tab');
+}

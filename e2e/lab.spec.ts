@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { test, expect, waitForModel, SHARED_ASSETS, type Page } from './fixtures';
+import { test, expect, waitForModel, setField, SHARED_ASSETS, type Page } from './fixtures';
 
 const photos = (cls: string) => {
   const dir = resolve(SHARED_ASSETS, 'datasets', 'clothing-small-5', cls);
@@ -26,8 +26,7 @@ test('feature extraction on 8 shoes + 8 hats, held-out prediction, reload keeps 
   await setUpClasses(page, ['shoes', 'hat'], [shoes.slice(0, 8), hats.slice(0, 8)]);
 
   await page.getByTestId('train-mode').selectOption('feature-extraction');
-  await page.getByTestId('epochs').fill('20');
-  await page.getByTestId('epochs').press('Tab');
+  await setField(page, 'epochs', '20');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
   const acc = Number(await page.getByTestId('val-accuracy').getAttribute('data-value'));
@@ -66,10 +65,8 @@ test('feature extraction on 8 shoes + 8 hats, held-out prediction, reload keeps 
     // conv_dw_13 (3·3·256) + BN γβ (2·256) + conv_pw_13 (256·256) + BN γβ (2·256): moving statistics never train.
     expect(after - before).toBe(9 * 256 + 512 + 256 * 256 + 512);
     await page.getByTestId('train-mode').selectOption('fine-tune');
-    await page.getByTestId('epochs').fill('1');
-    await page.getByTestId('epochs').press('Tab');
-    await page.getByTestId('learning-rate').fill('0.0001');
-    await page.getByTestId('learning-rate').press('Tab');
+    await setField(page, 'epochs', '1');
+    await setField(page, 'learning-rate', '0.0001');
     await page.getByTestId('train').click();
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
     const proof = page.getByTestId('frozen-check');
@@ -129,16 +126,14 @@ test('cancelling training leaves the app usable', async ({ page }) => {
   await page.goto('./?backend=cpu#/lab');
   await waitForModel(page);
   await setUpClasses(page, ['shoes', 'hat'], [photos('shoes').slice(0, 3), photos('hat').slice(0, 3)]);
-  await page.getByTestId('epochs').fill('500');
-  await page.getByTestId('epochs').press('Tab');
+  await setField(page, 'epochs', '500');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'running');
   await expect(page.getByTestId('train-loss')).not.toHaveAttribute('data-value', '');
   await page.getByTestId('cancel-train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'cancelled');
   await expect(page.getByTestId('train')).toBeEnabled();
-  await page.getByTestId('epochs').fill('2');
-  await page.getByTestId('epochs').press('Tab');
+  await setField(page, 'epochs', '2');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
 });
@@ -147,8 +142,7 @@ test('export the trained model as TF.js files and import it back', async ({ page
   await page.goto('./?backend=cpu&lang=en#/lab');
   await waitForModel(page);
   await setUpClasses(page, ['shoes', 'hat'], [photos('shoes').slice(0, 3), photos('hat').slice(0, 3)]);
-  await page.getByTestId('epochs').fill('3');
-  await page.getByTestId('epochs').press('Tab');
+  await setField(page, 'epochs', '3');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { test, expect, waitForModel, SHARED_ASSETS } from './fixtures';
+import { test, expect, waitForModel, setField, SHARED_ASSETS } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 
 const photos = (cls: string, n: number) => {
@@ -26,8 +26,7 @@ test('offline after one visit: every page renders, the model loads and feature e
     await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
     await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
   }
-  await page.getByTestId('epochs').fill('3');
-  await page.getByTestId('epochs').press('Tab');
+  await setField(page, 'epochs', '3');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
 });

@@ -3,12 +3,20 @@ import type { Pixels } from '../ml/types';
 /** Side of the centre square handed to the model: MobileNet's input size, so nothing larger is held in memory. */
 export const MODEL_SIDE = 224;
 
+/** One scratch canvas per size: live prediction draws every frame, and a canvas per frame is garbage per frame. */
+const scratch = new Map<number, OffscreenCanvasRenderingContext2D>();
+
 /** Draws the centre square of an image into `side`×`side` RGBA pixels (the engine's own crop is then a no-op). */
 export function centreSquarePixels(source: CanvasImageSource, width: number, height: number, side = MODEL_SIDE): Pixels {
   const s = Math.min(width, height);
-  const canvas = new OffscreenCanvas(side, side);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('2D canvas unavailable');
+  let ctx = scratch.get(side);
+  if (!ctx) {
+    const made = new OffscreenCanvas(side, side).getContext('2d', { willReadFrequently: true });
+    if (!made) throw new Error('2D canvas unavailable');
+    scratch.set(side, (ctx = made));
+  }
+  // Transparent photos must not show the previous frame through.
+  ctx.clearRect(0, 0, side, side);
   ctx.drawImage(source, (width - s) / 2, (height - s) / 2, s, s, 0, 0, side, side);
   return { width: side, height: side, data: ctx.getImageData(0, 0, side, side).data, channels: 4 };
 }
