@@ -2,12 +2,13 @@ import js from '@eslint/js';
 import ts from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import { defineConfig, globalIgnores } from 'eslint/config';
 
-export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'public/assets/', 'test-results/', 'playwright-report/'] },
+export default defineConfig(
+  globalIgnores(['dist/', 'dist-*/', 'node_modules/', 'public/assets/', '.cache/', 'test-results/', 'playwright-report/']),
   js.configs.recommended,
-  ...ts.configs.recommended,
-  ...svelte.configs['flat/recommended'],
+  ts.configs.recommended,
+  svelte.configs.recommended,
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {

@@ -4,6 +4,8 @@ import { chromiumArgs } from './scripts/chromium.mjs';
 export const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const SUBPATH_PORT = PORT + 1;
 export const SUBPATH = '/some/sub/path/';
+/** The built app the tests drive; another folder lets two builds be tested side by side. */
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,9 +22,9 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: [
-    { command: `node scripts/static-server.mjs --dir dist --base / --port ${PORT}`, port: PORT, reuseExistingServer: !process.env.CI },
+    { command: `node scripts/static-server.mjs --dir ${DIST} --base / --port ${PORT}`, port: PORT, reuseExistingServer: !process.env.CI },
     {
-      command: `node scripts/static-server.mjs --dir dist --base ${SUBPATH} --port ${SUBPATH_PORT}`,
+      command: `node scripts/static-server.mjs --dir ${DIST} --base ${SUBPATH} --port ${SUBPATH_PORT}`,
       port: SUBPATH_PORT,
       reuseExistingServer: !process.env.CI,
     },

@@ -61,7 +61,7 @@ export default defineConfig({
   build: {
     target: 'es2022',
     // bench.html is the benchmark's page (scripts/bench.mjs); the service worker does not precache it.
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
     chunkSizeWarningLimit: 4096,
   },
   server: { port: 5173 },
