@@ -1,9 +1,17 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** The shared asset mirror beside the project (tests read photos from it; nothing is committed). */
-export const SHARED_ASSETS = process.env.TRANSFER_LAB_ASSETS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'assets');
-export const clothing = (cls: string, file: string) => resolve(SHARED_ASSETS, 'datasets', 'clothing-small-5', cls, file);
+/** The test-photo cache that `npm install` fills (scripts/assets/setup.mjs); tests read nothing else. */
+export const TEST_ASSETS = resolve(import.meta.dirname, '..', '.cache', 'assets');
+export const clothing = (cls: string, file: string) => resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', cls, file);
+export const CAT_PNG = resolve(TEST_ASSETS, 'images', 'cat-purr.png');
+
+/** Every cached photo of a clothing class, in a fixed order (sorted by file name). */
+export function photosOf(cls: string): string[] {
+  const index = JSON.parse(readFileSync(resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', 'index.json'), 'utf8')) as { classes: Record<string, string[]> };
+  return (index.classes[cls] ?? []).map((f) => resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', f));
+}
 
 /**
  * Every test gets a page that records each request: the suite fails on any request to another origin

@@ -1,8 +1,8 @@
-import { test, expect, waitForModel, SHARED_ASSETS } from './fixtures';
+import { test, expect, waitForModel, TEST_ASSETS } from './fixtures';
 import { resolve } from 'node:path';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 
-const CAT = resolve(SHARED_ASSETS, 'images', 'cat-purr.png');
+const CAT = resolve(TEST_ASSETS, 'images', 'cat-purr.png');
 
 for (const backend of ['webgpu', 'wasm', 'cpu'] as const) {
   test(`?backend=${backend} is honoured and shown in the badge`, async ({ page }) => {

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { test, expect, waitForModel, setField, SHARED_ASSETS, type Page } from './fixtures';
+import { test, expect, waitForModel, setField, TEST_ASSETS, type Page } from './fixtures';
 
 const photos = (cls: string) => {
-  const dir = resolve(SHARED_ASSETS, 'datasets', 'clothing-small-5', cls);
+  const dir = resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', cls);
   return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => resolve(dir, f));
 };
 const card = (page: Page, i: number) => page.getByTestId('class-card').nth(i);

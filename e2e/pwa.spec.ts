@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { test, expect, waitForModel, setField, SHARED_ASSETS } from './fixtures';
+import { test, expect, waitForModel, setField, TEST_ASSETS } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 
 const photos = (cls: string, n: number) => {
-  const dir = resolve(SHARED_ASSETS, 'datasets', 'clothing-small-5', cls);
+  const dir = resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', cls);
   return readdirSync(dir).sort().slice(0, n).map((f) => resolve(dir, f));
 };
 

@@ -8,8 +8,10 @@ import type { MobileNet } from '../mobilenet';
 import type { Pixels, Sample } from '../types';
 
 export const MODEL_DIR = path.resolve(__dirname, '../../../public/assets/model');
-export const DATASET_DIR = path.resolve(__dirname, '../../../../shared/assets/datasets/clothing-small-5');
-export const CAT_PNG = path.resolve(__dirname, '../../../../shared/assets/images/cat-purr.png');
+/** The test-photo cache that `npm install` fills (scripts/assets/setup.mjs); tests read nothing else. */
+export const TEST_ASSETS = path.resolve(__dirname, '../../../.cache/assets');
+export const DATASET_DIR = path.join(TEST_ASSETS, 'datasets', 'clothing-small-5');
+export const CAT_PNG = path.join(TEST_ASSETS, 'images', 'cat-purr.png');
 
 /** An IOHandler that reads model.json and its shards from disk (Node has no fetch of file URLs). */
 export function fileHandler(dir: string): tf.io.IOHandler {
@@ -70,14 +72,17 @@ export function readPng(file: string): Pixels {
   return { width: img.width, height: img.height, data: new Uint8Array(img.data), channels: 4 };
 }
 
-/** The first `perClass` photos of each class, as listed in manifest.csv, shrunk to `max`; labels follow `classes` order. */
-export function photos(classes: string[], perClass: number, max = 224): Sample[] {
-  const rows = readFileSync(path.join(DATASET_DIR, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
+/** Cached photo files of a class, sorted by name (index.json is written by the asset setup). */
+export function photoFiles(cls: string): string[] {
+  const index = JSON.parse(readFileSync(path.join(DATASET_DIR, 'index.json'), 'utf8')) as { classes: Record<string, string[]> };
+  return index.classes[cls] ?? [];
+}
+
+/** `perClass` photos of each class starting at `offset`, shrunk to `max`; labels follow `classes` order. */
+export function photos(classes: string[], perClass: number, max = 224, offset = 0): Sample[] {
   return classes.flatMap((cls, label) =>
-    rows
-      .map((r) => r.split(',')[0])
-      .filter((file) => file.startsWith(`${cls}/`))
-      .slice(0, perClass)
+    photoFiles(cls)
+      .slice(offset, offset + perClass)
       .map((file) => ({ id: file, label, pixels: shrink(readJpeg(path.join(DATASET_DIR, file)), max) })),
   );
 }
