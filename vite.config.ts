@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { CSP } from './scripts/csp.mjs';
+import { lessonsYaml } from './scripts/vite-plugin-lessons';
 
 /** The production page carries its Content-Security-Policy (dev keeps Vite's inline client working). */
 const cspMeta = (): Plugin => ({
@@ -17,6 +18,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     cspMeta(),
+    lessonsYaml(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
