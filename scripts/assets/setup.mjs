@@ -43,6 +43,7 @@ async function obtain(mirrorPath, url, want) {
     if (want && sha256(buf) !== want) fail(`${p} does not match its sha256 in scripts/assets/assets.lock.json; the mirror is damaged.`);
     return { buf, from: dir };
   }
+  if (unreachable) return { error: `${url}: skipped, ${unreachable}` };
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -50,10 +51,13 @@ async function obtain(mirrorPath, url, want) {
     if (want && sha256(buf) !== want) fail(`${url} does not match its sha256 in scripts/assets/assets.lock.json.`);
     return { buf, from: url };
   } catch (err) {
+    // A network failure (not an HTTP status) will repeat for every file: stop asking.
+    if (err.cause) unreachable = `no network (${err.cause.code ?? err.cause.message})`;
     return { error: `${url}: ${err.cause?.code ?? err.message}` };
   }
 }
 
+let unreachable = null;
 const missing = [];
 const sources = new Set();
 /** Puts every [target, mirrorPath, url, sha256] in place unless already there; returns how many were fetched. */
