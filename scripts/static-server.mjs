@@ -18,7 +18,14 @@ const types = {
 };
 
 createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  let url;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+    decodeURIComponent(url.pathname);
+  } catch {
+    res.writeHead(400).end('malformed URL'); // e.g. "/%E0%A4%A": a bad request, not a crash
+    return;
+  }
   if (!url.pathname.startsWith(base)) {
     res.writeHead(404).end('not under ' + base);
     return;
