@@ -21,7 +21,7 @@ function reference(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor {
   return tf.stack(taps).reshape([k, k, inC, dy.shape[3]]);
 }
 
-describe('fast cpu filter gradient for 1×1 convolutions', () => {
+describe('fast cpu gradients for 1×1 convolutions', () => {
   it('gives xᵀ·dy for 1×1 filters and leaves 3×3 filters to tfjs, both exact', async () => {
     await tf.setBackend('cpu');
     installFastCpuKernels();
@@ -31,5 +31,15 @@ describe('fast cpu filter gradient for 1×1 convolutions', () => {
       const diff = tf.max(tf.abs(filterGrad(x, dy, k).sub(reference(x, dy, k)))).dataSync()[0];
       expect(diff, `${k}×${k}`).toBeLessThan(1e-5);
     }
+  });
+
+  it('gives dy·Wᵀ as the input gradient of a 1×1 convolution, exact', async () => {
+    await tf.setBackend('cpu');
+    installFastCpuKernels();
+    const w = tf.randomNormal([1, 1, 5, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const dy = tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const dx = tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w, 1, 'same').mul(dy).sum())(tf.zeros([2, 4, 4, 5]));
+    const expected = tf.matMul(dy.reshape([-1, 3]), w.reshape([5, 3]), false, true).reshape([2, 4, 4, 5]);
+    expect(tf.max(tf.abs(dx.sub(expected))).dataSync()[0]).toBeLessThan(1e-5);
   });
 });

@@ -1,0 +1,238 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Gradient kernels tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
+ * DepthwiseConv2dNativeBackpropInput), plus a fast Conv2DBackpropInput for 1×1 convolutions: what MobileNet's
+ * backward pass needs with every layer trainable. BatchNorm in inference mode (FusedBatchNorm's gradient is plain
+ * arithmetic) and ReLU6 (LessEqual · Step) already run on wasm's own kernels.
+ * Layout is NHWC throughout; "same" padding follows TF (pad_top = ⌊total/2⌋, the extra row goes bottom/right).
+ */
+
+/** The slice of tfjs-backend-wasm's BackendWasm these kernels use. */
+interface WasmBackendLike {
+  /** A new tensor on the wasm heap; its contents are undefined until written. */
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  /** A live view of a tensor's heap memory (invalidated when the heap grows: take views after allocating). */
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+}
+
+type Info = tf.TensorInfo;
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+}
+
+/** Calls one of wasm's own kernels with the same backend. */
+function call(name: string, backend: WasmBackendLike, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
+  return tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, attrs, backend } as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+}
+
+const reshape = (b: WasmBackendLike, x: Info, shape: number[]) => call('Reshape', b, { x }, { shape });
+const matMul = (b: WasmBackendLike, a: Info, c: Info) => call('BatchMatMul', b, { a, b: c }, { transposeA: false, transposeB: false });
+/** [rows, cols] → [cols, rows]. wasm's BatchMatMul is ~10× slower with a transpose flag than after this copy. */
+const transpose2d = (b: WasmBackendLike, x: Info) => call('Transpose', b, { x }, { perm: [1, 0] });
+const release = (b: WasmBackendLike, ...infos: Info[]) => infos.forEach((t) => b.disposeData(t.dataId));
+
+function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat === 'NCHW') throw new Error('wasm gradient kernels support NHWC only');
+  const dilations = attrs.dilations ?? 1;
+  if ((Array.isArray(dilations) ? dilations : [dilations]).some((d) => d !== 1)) throw new Error('wasm gradient kernels support dilation 1 only');
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+}
+
+const isPointwise = (c: tf.backend_util.Conv2DInfo) =>
+  c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 && c.padInfo.top === 0 && c.padInfo.left === 0;
+
+/**
+ * ∂L/∂W of y = conv2d(x, W): dW[i,j,ci,co] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, ci] · dy[n,h,w,co], i.e. one matrix
+ * product colsᵀ·dy over the P = n·h·w output pixels, where cols[k][p] (k = (i·fw+j)·inC+ci) holds the input value
+ * tap k sees at pixel p (im2col). For 1×1 stride 1 the columns are xᵀ itself; otherwise a typed-array loop
+ * gathers them (conv1: 27 taps). The product runs on wasm's BatchMatMul (XNNPACK).
+ */
+function conv2DBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
+  const { inputs: { x, dy }, attrs, backend } = args;
+  const c = convInfo(x.shape, attrs.filterShape, attrs, false);
+  const pixels = c.batchSize * c.outHeight * c.outWidth;
+  const taps = c.filterHeight * c.filterWidth * c.inChannels;
+  let cols: Info;
+  if (isPointwise(c)) {
+    const flat = reshape(backend, x, [pixels, c.inChannels]);
+    cols = transpose2d(backend, flat);
+    release(backend, flat);
+  } else {
+    cols = backend.makeOutput([taps, pixels], 'float32');
+    im2colT(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(cols), c);
+  }
+  const dy2 = reshape(backend, dy, [pixels, c.outChannels]);
+  const dw = matMul(backend, cols, dy2);
+  const out = reshape(backend, dw, attrs.filterShape);
+  release(backend, cols, dy2, dw);
+  return out;
+}
+
+/** cols[k][p] = x_pad at tap k of output pixel p (zero in the padding). */
+function im2colT(x: Float32Array, cols: Float32Array, c: tf.backend_util.Conv2DInfo): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const pixels = c.batchSize * OH * OW;
+  for (let n = 0, p = 0; n < c.batchSize; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, p++) {
+        for (let i = 0; i < FH; i++) {
+          const y = oy * c.strideHeight + i - c.padInfo.top;
+          for (let j = 0; j < FW; j++) {
+            const xx = ox * c.strideWidth + j - c.padInfo.left;
+            const inside = y >= 0 && y < H && xx >= 0 && xx < W;
+            const src = ((n * H + y) * W + xx) * C;
+            const k0 = (i * FW + j) * C;
+            for (let ci = 0; ci < C; ci++) cols[(k0 + ci) * pixels + p] = inside ? x[src + ci] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * ∂L/∂x of a 1×1 stride-1 convolution y = x·W (per pixel): dx = dy·Wᵀ, one BatchMatMul. wasm's own
+ * Conv2DBackpropInput (a direct loop) is ~8× slower on MobileNet's pointwise layers; other shapes go to it.
+ */
+function pointwiseInputGrad(original: tf.KernelFunc) {
+  return (args: { inputs: { dy: Info; filter: Info }; attrs: ConvAttrs & { inputShape: number[] }; backend: WasmBackendLike }): Info => {
+    const { inputs: { dy, filter }, attrs, backend } = args;
+    const c = convInfo(attrs.inputShape, filter.shape, attrs, false);
+    if (!isPointwise(c)) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    const w = reshape(backend, filter, [c.inChannels, c.outChannels]);
+    const wT = transpose2d(backend, w);
+    const dy2 = reshape(backend, dy, [c.batchSize * c.outHeight * c.outWidth, c.outChannels]);
+    const dx = matMul(backend, dy2, wT);
+    const out = reshape(backend, dx, attrs.inputShape);
+    release(backend, w, wT, dy2, dx);
+    return out;
+  };
+}
+
+/**
+ * ∂L/∂W of a depthwise convolution with channel multiplier m:
+ * dW[i,j,c,q] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, c] · dy[n,h,w,c·m+q]. A typed-array loop (nothing in wasm
+ * fits a per-channel correlation summed over the batch); sums in float64 like tfjs-backend-cpu, since a 3×3
+ * filter of conv_dw_1 sums 200,000 products per weight for 16 photos.
+ */
+function depthwiseBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
+  const { inputs: { x, dy }, attrs, backend } = args;
+  const c = convInfo(x.shape, attrs.filterShape, attrs, true);
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const m = c.outChannels / C;
+  const sum = new Float64Array(FH * FW * C * m);
+  const out = backend.makeOutput(attrs.filterShape, 'float32');
+  const xs = backend.typedArrayFromHeap(x);
+  const dys = backend.typedArrayFromHeap(dy);
+  for (let n = 0; n < c.batchSize; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const d0 = ((n * OH + oy) * OW + ox) * C * m;
+        for (let i = 0; i < FH; i++) {
+          const y = oy * c.strideHeight + i - c.padInfo.top;
+          if (y < 0 || y >= H) continue;
+          for (let j = 0; j < FW; j++) {
+            const xx = ox * c.strideWidth + j - c.padInfo.left;
+            if (xx < 0 || xx >= W) continue;
+            const x0 = ((n * H + y) * W + xx) * C;
+            const w0 = (i * FW + j) * C * m;
+            if (m === 1) {
+              for (let ch = 0; ch < C; ch++) sum[w0 + ch] += xs[x0 + ch] * dys[d0 + ch];
+            } else {
+              for (let ch = 0; ch < C; ch++) for (let q = 0; q < m; q++) sum[w0 + ch * m + q] += xs[x0 + ch] * dys[d0 + ch * m + q];
+            }
+          }
+        }
+      }
+    }
+  }
+  backend.typedArrayFromHeap(out).set(sum);
+  return out;
+}
+
+/**
+ * ∂L/∂x of a depthwise convolution is the transposed convolution: dx = depthwise(dy↑s, rot180(W)), where dy↑s
+ * spreads dy over a grid with s−1 zeros between neighbours (nothing to do for stride 1) and the explicit padding
+ * (fh−1−pad_top on top, the rest at the bottom so the output has the input's size) lines the flipped taps up:
+ * dx[n,y,x,c] = Σ_{i,j} W[i,j,c] · dy[n, (y+pad_top−i)/s, (x+pad_left−j)/s, c] over the terms with integer indexes.
+ * The convolution itself is wasm's DepthwiseConv2dNative (XNNPACK). With a multiplier m > 1 the m output
+ * channels of each input channel are summed afterwards.
+ */
+function depthwiseBackpropInput(args: { inputs: { dy: Info; filter: Info }; attrs: ConvAttrs & { inputShape: number[] }; backend: WasmBackendLike }): Info {
+  const { inputs: { dy, filter }, attrs, backend } = args;
+  const c = convInfo(attrs.inputShape, filter.shape, attrs, true);
+  const { filterHeight: FH, filterWidth: FW, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = c;
+  const m = c.outChannels / C;
+  const spreadH = (OH - 1) * sh + 1;
+  const spreadW = (OW - 1) * sw + 1;
+  const spread = sh === 1 && sw === 1 ? dy : backend.makeOutput([c.batchSize, spreadH, spreadW, c.outChannels], 'float32');
+  const rotated = backend.makeOutput([FH, FW, C * m, 1], 'float32');
+  if (spread !== dy) dilate(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(spread), c);
+  const w = backend.typedArrayFromHeap(filter);
+  const r = backend.typedArrayFromHeap(rotated);
+  const per = C * m;
+  for (let i = 0; i < FH; i++) for (let j = 0; j < FW; j++) r.set(w.subarray(((FH - 1 - i) * FW + (FW - 1 - j)) * per, ((FH - 1 - i) * FW + (FW - 1 - j) + 1) * per), (i * FW + j) * per);
+  const top = FH - 1 - c.padInfo.top;
+  const left = FW - 1 - c.padInfo.left;
+  const pad = [[0, 0], [top, c.inHeight - 1 + FH - spreadH - top], [left, c.inWidth - 1 + FW - spreadW - left], [0, 0]];
+  const full = call('DepthwiseConv2dNative', backend, { x: spread, filter: rotated }, { strides: 1, pad, dilations: 1 });
+  release(backend, rotated, ...(spread === dy ? [] : [spread]));
+  if (m === 1) return full;
+  const grouped = reshape(backend, full, [...attrs.inputShape, m]);
+  const out = call('Sum', backend, { x: grouped }, { axis: [4], keepDims: false });
+  release(backend, full, grouped);
+  return out;
+}
+
+/** dy↑s: dy[n,h,w,c] lands at [n, h·s, w·s, c] of a zero grid. */
+function dilate(dy: Float32Array, out: Float32Array, c: tf.backend_util.Conv2DInfo): void {
+  const channels = c.outChannels;
+  const spreadH = (c.outHeight - 1) * c.strideHeight + 1;
+  const spreadW = (c.outWidth - 1) * c.strideWidth + 1;
+  out.fill(0);
+  for (let n = 0; n < c.batchSize; n++) {
+    for (let h = 0; h < c.outHeight; h++) {
+      for (let w = 0; w < c.outWidth; w++) {
+        const from = ((n * c.outHeight + h) * c.outWidth + w) * channels;
+        out.set(dy.subarray(from, from + channels), ((n * spreadH + h * c.strideHeight) * spreadW + w * c.strideWidth) * channels);
+      }
+    }
+  }
+}
+
+let installed = false;
+
+/**
+ * Registers the gradient kernels on the wasm backend. Idempotent; call it once wasm's own kernels are registered
+ * (after importing @tensorflow/tfjs-backend-wasm), e.g. when the wasm backend is activated.
+ */
+export function installWasmKernels(): void {
+  const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (installed || !input) return;
+  installed = true;
+  const register = (kernelName: string, kernelFunc: unknown) => {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (existing) tf.unregisterKernel(kernelName, 'wasm');
+    // Keeps the replaced kernel's setupFunc: wasm runs it when the backend starts, and our fallback calls that kernel.
+    tf.registerKernel({ ...existing, kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+  };
+  register('Conv2DBackpropFilter', conv2DBackpropFilter);
+  register('Conv2DBackpropInput', pointwiseInputGrad(input.kernelFunc));
+  register('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
+  register('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
+}
