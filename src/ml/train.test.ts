@@ -4,19 +4,21 @@ import { inventory, plans } from './layers';
 import type { MobileNet } from './mobilenet';
 import { preprocess } from './mobilenet';
 import type { TrainEvent, TrainOptions } from './options';
-import { photos, testNet } from './testing/fixtures';
+import { photos, squarePhotos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
 import type { Sample } from './types';
 
 let net: MobileNet;
 let shoesHat: Sample[];
+let heldOut: Sample[];
 let small: Sample[];
 const classNames = ['shoes', 'hat'];
 
 beforeAll(async () => {
   net = await testNet();
-  // Full size (400×533) for the accuracy test: shrinking first costs a few points on 6 validation photos.
-  shoesHat = photos(classNames, 20, 600);
+  // 224×224 centre squares, as the lab's decoder hands them over; 20 + 20 held-out photos the training never sees.
+  shoesHat = squarePhotos(classNames, 20);
+  heldOut = squarePhotos(classNames, 20, 20);
   small = photos(classNames, 3);
 });
 
@@ -36,11 +38,10 @@ const fineTune = (extra: Partial<TrainOptions> = {}): TrainOptions => ({
 });
 
 describe('Trainer: feature extraction', () => {
-  it('tells shoes from hats (20 photos each): mean validation accuracy ≥ 0.9 over 4 seeded splits, embeddings computed once', async () => {
+  it('tells shoes from hats: trained on 20 + 20 centre squares, ≥ 0.8 right on 40 held-out photos; embeddings computed once', async () => {
     const trainer = new Trainer(net);
     const opts: TrainOptions = { mode: 'feature-extraction', classNames, epochs: 15, batchSize: 16, learningRate: 1e-3 };
     const embeds: TrainEvent[] = [];
-    const accuracies: number[] = [];
     for (const seed of [1, 2, 3, 4]) {
       const result = await trainer.train(shoesHat, { ...opts, seed }, (e) => e.type === 'embed' && embeds.push(e));
       expect(result.evaluation?.on).toBe('validation');
@@ -48,9 +49,11 @@ describe('Trainer: feature extraction', () => {
       expect(result.history.at(-1)?.valAccuracy).toBe(result.evaluation?.accuracy);
       expect(result.cacheBytes).toBe(40 * 256 * 4);
       expect(result.frozenCheck.changed).toBe(0);
-      accuracies.push(result.evaluation!.accuracy);
     }
-    expect(accuracies.reduce((a, b) => a + b) / accuracies.length).toBeGreaterThanOrEqual(0.9);
+    // 40 held-out photos (0.9 measured): guessing reaches 0.8 with probability 6e-5 (binomial, p = 0.5).
+    let right = 0;
+    for (const s of heldOut) if ((await trainer.predict(s.pixels)).label === s.label) right++;
+    expect(right / heldOut.length).toBeGreaterThanOrEqual(0.8);
     // 40 photos embedded in chunks once; the 3 later runs (new seeds, same cut and photos) reuse the cache.
     expect(embeds.filter((e) => e.type === 'embed' && e.ms > 0).at(-1)).toMatchObject({ done: 40, total: 40 });
     expect(embeds.slice(-3)).toEqual(Array(3).fill({ type: 'embed', done: 40, total: 40, ms: 0 }));

@@ -62,6 +62,20 @@ export function shrink(p: Pixels, max = 224): Pixels {
   return { width, height, data, channels: 3 };
 }
 
+/** The centre square of a photo, area-averaged to `side`×`side`: what the app's decoder hands the engine. */
+export function centreSquare(p: Pixels, side = 224): Pixels {
+  const s = Math.min(p.width, p.height);
+  const top = Math.floor((p.height - s) / 2);
+  const left = Math.floor((p.width - s) / 2);
+  const data = new Uint8Array(s * s * 3);
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      for (let c = 0; c < 3; c++) data[(y * s + x) * 3 + c] = p.data[((top + y) * p.width + left + x) * p.channels + c];
+    }
+  }
+  return shrink({ width: s, height: s, data, channels: 3 }, side);
+}
+
 export function readJpeg(file: string): Pixels {
   const img = jpeg.decode(readFileSync(file), { useTArray: true, formatAsRGBA: false });
   return { width: img.width, height: img.height, data: img.data, channels: 3 };
@@ -84,5 +98,14 @@ export function photos(classes: string[], perClass: number, max = 224, offset = 
     photoFiles(cls)
       .slice(offset, offset + perClass)
       .map((file) => ({ id: file, label, pixels: shrink(readJpeg(path.join(DATASET_DIR, file)), max) })),
+  );
+}
+
+/** Like `photos`, but 224×224 centre squares: exactly what the lab feeds the engine after decoding an upload. */
+export function squarePhotos(classes: string[], perClass: number, offset = 0): Sample[] {
+  return classes.flatMap((cls, label) =>
+    photoFiles(cls)
+      .slice(offset, offset + perClass)
+      .map((file) => ({ id: file, label, pixels: centreSquare(readJpeg(path.join(DATASET_DIR, file))) })),
   );
 }
