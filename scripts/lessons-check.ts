@@ -1,12 +1,13 @@
 /**
  * npm run lessons:check — validates every lesson and quiz under lessons/ (see lessons/README.md).
- * Prints one summary line; on problems, one line per problem (file [question/option]: message) and exits 1.
+ * Prints each quiz's answer-position distribution and one summary line; on problems, one line per problem (file [question/option]: message) and exits 1.
  * Usage: tsx scripts/lessons-check.ts [lessons-dir]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LANGS } from '../src/lessons/types';
+import { formatStats } from '../src/lessons/gaming';
 import { formatIssue, validateLessons } from '../src/lessons/validate';
 
 const root = resolve(process.argv[2] ?? join(fileURLToPath(import.meta.url), '../../lessons'));
@@ -32,6 +33,17 @@ const report = validateLessons(collect(root));
 const words = Object.entries(report.words)
   .map(([id, w]) => `${id} ${LANGS.map((l) => w[l] ?? 0).join('/')}`)
   .join(', ');
+
+// Where the right answers sit, so an author sees a pattern before a learner does.
+console.log('answer positions (pt-BR quiz; correct flags are the same in every language):');
+for (const [id, byLang] of Object.entries(report.quizStats)) {
+  const first = byLang[LANGS[0]];
+  if (first) console.log(`  ${id}: ${formatStats(first)}`);
+  for (const lang of LANGS.slice(1)) {
+    const other = byLang[lang];
+    if (other) console.log(`  ${' '.repeat(id.length)}  ${lang}: right option longest in ${other.longestCorrect}/${other.singles} · length right/wrong ${other.lengthRatio.toFixed(2)}`);
+  }
+}
 
 if (report.issues.length > 0) {
   for (const issue of report.issues) console.error(`✗ ${formatIssue(issue)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inlineToPlain, renderInline, renderMarkdown } from './markdown';
-import { splitLesson } from './parse';
+import { checkBlocks, splitLesson } from './parse';
 
 describe('renderMarkdown', () => {
   it('renders formulas with KaTeX, inline and display', () => {
@@ -38,6 +38,32 @@ describe('renderMarkdown', () => {
 
   it('renders inline Markdown for quiz text without a paragraph', () => {
     expect(renderInline('**sim** <b onmouseover=x>')).toBe('<strong>sim</strong> &lt;b onmouseover=x&gt;');
+  });
+});
+
+describe('check blocks', () => {
+  const block = '# T\n\n::: check\nHow much is $2 \\cdot 3$?\n::: answer\n**Six**: $6$.\n:::\n\nAfter.\n';
+
+  it('render the question, then the answer inside a keyboard-operable <details>, in the given language', () => {
+    const html = renderMarkdown(block, { check: 'Pare e pense', showAnswer: 'Ver a resposta' });
+    expect(html).toMatch(/<div class="check"><p class="check-title">Pare e pense<\/p>\n<p>How much is <span class="katex">/);
+    expect(html).toMatch(/<details class="check-answer"><summary>Ver a resposta<\/summary>\n<p><strong>Six<\/strong>: <span class="katex">/);
+    expect(html).toContain('<p>After.</p>');
+    expect(renderMarkdown(block)).toContain('<summary>Show the answer</summary>');
+  });
+
+  it('keep raw HTML inside a block inert, and count well-formed blocks', () => {
+    const html = renderMarkdown('::: check\n<img src=x onerror=alert(1)>?\n::: answer\n<script>alert(2)</script>\n:::\n');
+    expect(html).not.toMatch(/<img|<script/);
+    expect(checkBlocks(block)).toEqual({ count: 1, problems: [] });
+  });
+
+  it('report blocks missing a part, never closed, or cut by a widget', () => {
+    expect(checkBlocks('::: check\nQ?\n:::\n').problems[0].message).toMatch(/no "::: answer"/);
+    expect(checkBlocks('::: check\nQ?\n::: answer\nA.\n').problems[0].message).toMatch(/never closed/);
+    expect(checkBlocks('::: check\nQ?\n::: answer\n:::\n').problems[0].message).toMatch(/empty answer/);
+    expect(checkBlocks('::: check\nQ?\n::: answer\n::: widget layer-list\nA.\n:::\n').problems[0].message).toMatch(/widget cannot sit inside/);
+    expect(checkBlocks('```\n::: check\n```\n')).toEqual({ count: 0, problems: [] });
   });
 });
 

@@ -51,11 +51,53 @@ const mathInline: TokenizerAndRendererExtension = {
   renderer: (token) => renderMath(token.text, (token as MathToken).display),
 };
 
+/** Words the renderer itself writes around a check block, in the lesson's language. */
+export interface RenderLabels {
+  check: string;
+  showAnswer: string;
+}
+
+export const DEFAULT_LABELS: RenderLabels = { check: 'Check your understanding', showAnswer: 'Show the answer' };
+/** Set for the duration of one synchronous render (marked's renderers take no per-call options). */
+let labels: RenderLabels = DEFAULT_LABELS;
+
+interface CheckToken extends Tokens.Generic {
+  type: 'check';
+  question: Token[];
+  answer: Token[];
+}
+
+/**
+ * A "check your understanding" block: `::: check`, the question, `::: answer`, the answer, `:::`, each
+ * marker alone on its line. The answer sits in a <details> (native, keyboard-operable disclosure).
+ */
+const checkBlock: TokenizerAndRendererExtension = {
+  name: 'check',
+  level: 'block',
+  start: (src) => src.match(/^ {0,3}:::[ \t]*check[ \t]*$/m)?.index,
+  tokenizer(src) {
+    const m = /^ {0,3}:::[ \t]*check[ \t]*\n([\s\S]*?)\n {0,3}:::[ \t]*answer[ \t]*\n([\s\S]*?)\n {0,3}:::[ \t]*(?:\n+|$)/.exec(src);
+    if (!m) return undefined;
+    const token: CheckToken = { type: 'check', raw: m[0], question: [], answer: [] };
+    this.lexer.blockTokens(m[1], token.question);
+    this.lexer.blockTokens(m[2], token.answer);
+    return token;
+  },
+  childTokens: ['question', 'answer'],
+  renderer(token) {
+    const { question, answer } = token as CheckToken;
+    return (
+      `<div class="check"><p class="check-title">${escapeHtml(labels.check)}</p>\n${this.parser.parse(question)}` +
+      `<details class="check-answer"><summary>${escapeHtml(labels.showAnswer)}</summary>\n${this.parser.parse(answer)}</details></div>\n`
+    );
+  },
+};
+
 const SAFE_URL = /^(?:https?:|mailto:|#|\/|\.{1,2}\/|[^:]*$)/i;
 
 const md = new Marked({
   gfm: true,
-  extensions: [mathBlock, mathInline],
+  extensions: [mathBlock, mathInline, checkBlock],
   renderer: {
     html(token: Tokens.HTML | Tokens.Tag) {
       const text = escapeHtml(token.text);
@@ -75,8 +117,13 @@ const md = new Marked({
   },
 });
 
-export function renderMarkdown(source: string): string {
-  return md.parse(source, { async: false });
+export function renderMarkdown(source: string, words: RenderLabels = DEFAULT_LABELS): string {
+  labels = words;
+  try {
+    return md.parse(source, { async: false });
+  } finally {
+    labels = DEFAULT_LABELS;
+  }
 }
 
 /** For quiz prompts and options: inline Markdown and formulas, no paragraphs. */
@@ -104,7 +151,7 @@ export function inspectMarkdown(source: string): MarkdownFacts {
     else if (t.type === 'mathBlock' || t.type === 'mathInline') facts.math.push({ tex: t.text, display: t.display });
     else if (t.type === 'image') facts.images.push({ href: t.href, alt: t.text });
   });
-  const prose = source.replace(/\$\$[\s\S]*?\$\$|\$[^$\n]+\$/g, ' ').replace(/[#>*_`|[\]()-]/g, ' ');
+  const prose = source.replace(/^ {0,3}:::.*$/gm, ' ').replace(/\$\$[\s\S]*?\$\$|\$[^$\n]+\$/g, ' ').replace(/[#>*_`|[\]()-]/g, ' ');
   facts.words = prose.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
   return facts;
 }

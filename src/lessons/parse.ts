@@ -8,7 +8,7 @@ import type { ChapterMeta, Issue, Quiz } from './types';
  */
 
 export type { Parsed } from './schema';
-export { malformedDirectives, splitLesson } from './split';
+export { checkBlocks, malformedDirectives, splitLesson } from './split';
 
 function readYaml(text: string, file: string, issues: Issue[]): unknown {
   try {

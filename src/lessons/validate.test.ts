@@ -9,19 +9,24 @@ const chaptersYaml = `chapters:
     summary: { pt-BR: Um capítulo de teste., en: A test chapter. }
 `;
 
-const lesson = (title: string) => `# ${title}\n\nTexto com $x^2$.\n\n## Parte\n\n::: widget layer-list\n\nMais texto.\n`;
+const check = '::: check\nQuanto é $2 + 2$?\n::: answer\nQuatro.\n:::\n';
+const lesson = (title: string) => `# ${title}\n\nTexto com $x^2$.\n\n${check}\n## Parte\n\n::: widget layer-list\n\nMais texto.\n\n${check}`;
 
 function quiz(opts: { firstId?: string; explanation?: boolean; correct?: [boolean, boolean]; type?: string } = {}) {
   const { firstId = 'q1', explanation = true, correct = [true, false], type = 'single' } = opts;
-  const more = ['q2', 'q3', 'q4', 'q5']
+  // Right answers spread over positions and sets, as the anti-gaming rules require.
+  const more = [
+    ['q2', 'single', [false, true, false]],
+    ['q3', 'single', [false, false, true]],
+    ['q4', 'multiple', [true, false, true]],
+    ['q5', 'multiple', [false, true, true]],
+  ]
     .map(
-      (id) => `  - id: ${id}
-    type: multiple
+      ([id, kind, flags]) => `  - id: ${id}
+    type: ${kind}
     prompt: Pergunta ${id}
     options:
-      - { id: a, text: Sim, correct: true, explanation: Porque sim. }
-      - { id: b, text: Não, explanation: Porque não. }
-`,
+${(flags as boolean[]).map((c, i) => `      - { id: ${'abc'[i]}, text: Opção ${i}, correct: ${c}, explanation: Porque. }\n`).join('')}`,
     )
     .join('');
   return `questions:
@@ -111,6 +116,52 @@ describe('validateLessons', () => {
   it('reports invalid YAML and unlisted folders', () => {
     expect(messages(files({ '/lessons/demo/quiz.en.yaml': 'questions: [\n' })).join('\n')).toMatch(/quiz\.en\.yaml: not valid YAML/);
     expect(messages(files({ '/lessons/other/lesson.en.md': '# X' })).join('\n')).toMatch(/folder "other" is not listed/);
+  });
+});
+
+describe('quizzes that cannot be gamed', () => {
+  const q = (id: string, type: string, flags: boolean[], texts = ['Uma opção', 'Outra opção', 'Mais uma']) => `  - id: ${id}
+    type: ${type}
+    prompt: Pergunta?
+    options:
+${flags.map((c, i) => `      - { id: ${'abcd'[i]}, text: ${texts[i]}, correct: ${c}, explanation: Porque. }\n`).join('')}`;
+  const both = (text: string) => ({ '/lessons/demo/quiz.pt-BR.yaml': text, '/lessons/demo/quiz.en.yaml': text });
+  const A = [true, false, false];
+
+  it('rejects right answers piled on one position', () => {
+    const text = `questions:\n${['q1', 'q2', 'q3', 'q4', 'q5'].map((id, i) => q(id, 'single', i < 3 ? A : [false, true, false])).join('')}`;
+    const m = messages(files(both(text)));
+    expect(m).toContain('lessons/demo/quiz.pt-BR.yaml: the right answer is option a in 3 of 5 single-choice questions; spread the right answers over the positions (at most 50% at one position)');
+    expect(m.join('\n')).toMatch(/use only positions a, b; use at least 3 different positions/);
+  });
+
+  it('rejects two multiple-answer questions with the same right set', () => {
+    const text = `questions:\n${q('q1', 'single', A)}${q('q2', 'single', [false, true, false])}${q('q3', 'single', [false, false, true])}${q('q4', 'multiple', [true, false, true])}${q('q5', 'multiple', [true, false, true])}`;
+    expect(messages(files(both(text)))).toContain('lessons/demo/quiz.pt-BR.yaml: 2 multiple-answer questions have the same right options (a+c); vary which options are right');
+  });
+
+  it('rejects a right option that is systematically the longest', () => {
+    const long = (i: number) => ['Não', 'Talvez', 'Sim'].map((t, k) => (k === i ? 'A resposta certa, bem mais comprida que as outras' : t));
+    const text = `questions:\n${[0, 1, 2, 0, 1].map((at, i) => q(`q${i + 1}`, 'single', [0, 1, 2].map((k) => k === at), long(at))).join('')}`;
+    const m = messages(files(both(text))).join('\n');
+    expect(m).toMatch(/quiz\.en\.yaml: the right option is the longest in 5 of 5 single-choice questions/);
+    expect(m).toMatch(/right options are on average \d+\.\d\d× as long as wrong ones/);
+  });
+
+  it('reports each quiz distribution', () => {
+    const r = validateLessons(files());
+    expect(r.quizStats.demo['pt-BR']).toMatchObject({ singlePositions: { a: 1, b: 1, c: 1 }, multipleSets: ['a+c', 'b+c'], singles: 3 });
+  });
+});
+
+describe('check blocks in lessons', () => {
+  it('requires at least two, well-formed, and the same number in every language', () => {
+    const one = '# Demo\n\n::: check\nQ?\n::: answer\nA.\n:::\n\n## Parte\n\n::: widget layer-list\n';
+    const m = messages(files({ '/lessons/demo/lesson.en.md': one })).join('\n');
+    expect(m).toMatch(/lesson\.en\.md: has 1 "check your understanding" block; each lesson needs at least 2/);
+    expect(m).toMatch(/lesson\.en\.md: has 1 check blocks but lessons\/demo\/lesson\.pt-BR\.md has 2/);
+    const open = '# Demo\n\n::: check\nQ?\n\n## Parte\n\n::: widget layer-list\n';
+    expect(messages(files({ '/lessons/demo/lesson.en.md': open })).join('\n')).toMatch(/\[line 3\]: this check block is never closed/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { inspectMarkdown, renderMath, type MarkdownFacts } from './markdown';
-import { malformedDirectives, parseChapters, parseQuiz, splitLesson } from './parse';
+import { checkLengths, checkPositions, quizStats, type QuizStats } from './gaming';
+import { checkBlocks, malformedDirectives, parseChapters, parseQuiz, splitLesson } from './parse';
 import { CHAPTERS_FILE, lessonFile, quizFile } from './paths';
 import { LANGS, type Issue, type Lang, type Quiz } from './types';
 
@@ -12,6 +13,8 @@ import { isKnownWidget, KNOWN_WIDGETS } from './widgets';
  */
 
 export const MIN_QUESTIONS = 5;
+/** "Check your understanding" blocks each lesson needs inside its text, before the quiz. */
+export const MIN_CHECKS = 2;
 
 export interface ValidationReport {
   issues: Issue[];
@@ -20,6 +23,8 @@ export interface ValidationReport {
   widgets: number;
   /** Words of lesson text per chapter and language. */
   words: Record<string, Partial<Record<Lang, number>>>;
+  /** Where the right answers sit, per chapter and language (printed by lessons:check). */
+  quizStats: Record<string, Partial<Record<Lang, QuizStats>>>;
 }
 
 const show = (file: string) => file.replace(/^\//, '');
@@ -27,7 +32,7 @@ const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === 
 
 export function validateLessons(files: Record<string, string>): ValidationReport {
   const issues: Issue[] = [];
-  const report: ValidationReport = { issues, chapters: 0, questions: 0, widgets: 0, words: {} };
+  const report: ValidationReport = { issues, chapters: 0, questions: 0, widgets: 0, words: {}, quizStats: {} };
 
   const chaptersText = files[CHAPTERS_FILE];
   if (chaptersText === undefined) {
@@ -50,9 +55,10 @@ export function validateLessons(files: Record<string, string>): ValidationReport
   }
 
   for (const chapter of chapters) {
-    const lessons: Partial<Record<Lang, { facts: MarkdownFacts; widgets: string[]; file: string }>> = {};
+    const lessons: Partial<Record<Lang, { facts: MarkdownFacts; widgets: string[]; checks: number; file: string }>> = {};
     const quizzes: Partial<Record<Lang, { quiz: Quiz; file: string }>> = {};
     report.words[chapter.id] = {};
+    report.quizStats[chapter.id] = {};
 
     for (const lang of LANGS) {
       const lf = lessonFile(chapter.id, lang);
@@ -72,6 +78,10 @@ export function validateLessons(files: Record<string, string>): ValidationReport
       if (q.value) {
         quizzes[lang] = { quiz: q.value, file: qf };
         checkQuizFormulas(q.value, qf, issues);
+        const stats = quizStats(q.value);
+        report.quizStats[chapter.id][lang] = stats;
+        if (lang === LANGS[0]) checkPositions(stats, qf, issues);
+        checkLengths(stats, qf, issues);
         if (q.value.questions.length < MIN_QUESTIONS) {
           issues.push({ file: qf, message: `has ${q.value.questions.length} questions; each quiz needs at least ${MIN_QUESTIONS}` });
         }
@@ -90,6 +100,9 @@ export function validateLessons(files: Record<string, string>): ValidationReport
             file: b.file,
             message: `headings differ in number or level from ${show(a.file)} (${first}: ${da.map((d) => 'h' + d).join(' ')}; ${lang}: ${db.map((d) => 'h' + d).join(' ')}) — keep them parallel so switching language keeps the reader's place`,
           });
+        }
+        if (a.checks !== b.checks) {
+          issues.push({ file: b.file, message: `has ${b.checks} check blocks but ${show(a.file)} has ${a.checks}; keep them parallel` });
         }
         if (!sameList(a.widgets, b.widgets)) {
           issues.push({ file: b.file, message: `widgets differ from ${show(a.file)} (${first}: ${a.widgets.join(', ') || 'none'}; ${lang}: ${b.widgets.join(', ') || 'none'})` });
@@ -114,6 +127,11 @@ function checkLesson(text: string, file: string, issues: Issue[]) {
   for (const d of malformedDirectives(text)) {
     issues.push({ file, where: `line ${d.line}`, message: `"${d.text}" is not a widget line; write "::: widget <name>"` });
   }
+  const checks = checkBlocks(text);
+  for (const p of checks.problems) issues.push({ file, where: `line ${p.line}`, message: p.message });
+  if (checks.count < MIN_CHECKS) {
+    issues.push({ file, message: `has ${checks.count} "check your understanding" block${checks.count === 1 ? '' : 's'}; each lesson needs at least ${MIN_CHECKS} (::: check … ::: answer … :::)` });
+  }
   const facts = inspectMarkdown(text);
   const h = facts.headings;
   if (h.length === 0 || h[0].depth !== 1) issues.push({ file, message: 'the lesson must start with its title as a level-1 heading ("# Title")' });
@@ -127,7 +145,7 @@ function checkLesson(text: string, file: string, issues: Issue[]) {
   for (const img of facts.images) {
     if (!img.alt.trim()) issues.push({ file, where: `image ${img.href}`, message: 'needs alt text: ![what the image shows](path)' });
   }
-  return { facts, widgets, file };
+  return { facts, widgets, checks: checks.count, file };
 }
 
 function checkFormulas(text: string, file: string, where: string | undefined, issues: Issue[]) {

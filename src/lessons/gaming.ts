@@ -1,0 +1,93 @@
+import { inlineToPlain } from './markdown';
+import type { Issue, Quiz } from './types';
+
+/**
+ * Checks that a quiz cannot be passed by a pattern instead of understanding: where the right answers sit,
+ * whether multiple-answer questions share one correct set, and whether the right option gives itself away by
+ * being the longest. The thresholds are set from chance (4 options: each position 25 %, the right option the
+ * longest 25 % of the time).
+ */
+
+/** No option position may hold the right answer in more than this share of the single-choice questions. */
+export const MAX_POSITION_SHARE = 0.5;
+/** The right option may be the strictly longest one in at most this share of the single-choice questions. */
+export const MAX_LONGEST_SHARE = 0.4;
+/** Mean length of right options over mean length of wrong ones, over the whole quiz. */
+export const MAX_LENGTH_RATIO = 1.3;
+
+export interface QuizStats {
+  /** Single choice: how many questions have their right answer at each position (a, b, c, …). */
+  singlePositions: Record<string, number>;
+  /** Multiple choice: the set of right positions of each question, e.g. "a+c". */
+  multipleSets: string[];
+  /** Single-choice questions whose right option is the strictly longest. */
+  longestCorrect: number;
+  singles: number;
+  /** Mean plain-text length of right options / of wrong options. */
+  lengthRatio: number;
+}
+
+const letter = (i: number) => String.fromCharCode(97 + i);
+const len = (text: string) => inlineToPlain(text).length;
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+export function quizStats(quiz: Quiz): QuizStats {
+  const singlePositions: Record<string, number> = {};
+  const multipleSets: string[] = [];
+  let longestCorrect = 0;
+  let singles = 0;
+  const right: number[] = [];
+  const wrong: number[] = [];
+  for (const q of quiz.questions) {
+    const lengths = q.options.map((o) => len(o.text));
+    q.options.forEach((o, i) => (o.correct ? right : wrong).push(lengths[i]));
+    const positions = q.options.flatMap((o, i) => (o.correct ? [letter(i)] : []));
+    if (q.type === 'multiple') {
+      multipleSets.push(positions.join('+'));
+      continue;
+    }
+    singles++;
+    const at = q.options.findIndex((o) => o.correct);
+    if (at < 0) continue;
+    singlePositions[letter(at)] = (singlePositions[letter(at)] ?? 0) + 1;
+    if (lengths.every((l, i) => i === at || l < lengths[at])) longestCorrect++;
+  }
+  return { singlePositions, multipleSets, longestCorrect, singles, lengthRatio: mean(right) / Math.max(1, mean(wrong)) };
+}
+
+/** Position and set rules: the same in every language (correct flags are parallel), so checked once. */
+export function checkPositions(stats: QuizStats, file: string, issues: Issue[]): void {
+  const counts = Object.entries(stats.singlePositions);
+  const [top, topCount] = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  if (stats.singles >= 2 && topCount > stats.singles * MAX_POSITION_SHARE) {
+    issues.push({ file, message: `the right answer is option ${top} in ${topCount} of ${stats.singles} single-choice questions; spread the right answers over the positions (at most ${MAX_POSITION_SHARE * 100}% at one position)` });
+  }
+  const wanted = Math.min(3, stats.singles);
+  if (counts.length < wanted) {
+    issues.push({ file, message: `the right answers of the single-choice questions use only position${counts.length === 1 ? '' : 's'} ${counts.map((c) => c[0]).join(', ')}; use at least ${wanted} different positions` });
+  }
+  const seen = new Map<string, number>();
+  for (const set of stats.multipleSets) seen.set(set, (seen.get(set) ?? 0) + 1);
+  for (const [set, n] of seen) {
+    if (n > 1) issues.push({ file, message: `${n} multiple-answer questions have the same right options (${set}); vary which options are right` });
+  }
+}
+
+/** Length rules: the wording differs per language, so checked for every quiz file. */
+export function checkLengths(stats: QuizStats, file: string, issues: Issue[]): void {
+  if (stats.singles >= 3 && stats.longestCorrect > stats.singles * MAX_LONGEST_SHARE) {
+    issues.push({ file, message: `the right option is the longest in ${stats.longestCorrect} of ${stats.singles} single-choice questions; make wrong options as specific as the right one (at most ${MAX_LONGEST_SHARE * 100}%)` });
+  }
+  if (stats.lengthRatio > MAX_LENGTH_RATIO) {
+    issues.push({ file, message: `right options are on average ${stats.lengthRatio.toFixed(2)}× as long as wrong ones; a learner could pick by length (at most ${MAX_LENGTH_RATIO}×)` });
+  }
+}
+
+/** "single a2 b2 c1 d1 · multiple a+c, b+d · right option longest in 1/6 · length right/wrong 0.95" */
+export function formatStats(stats: QuizStats): string {
+  const positions = Object.keys(stats.singlePositions)
+    .sort()
+    .map((k) => `${k}${stats.singlePositions[k]}`)
+    .join(' ');
+  return `single ${positions || '—'} · multiple ${stats.multipleSets.join(', ') || '—'} · right option longest in ${stats.longestCorrect}/${stats.singles} · length right/wrong ${stats.lengthRatio.toFixed(2)}`;
+}
