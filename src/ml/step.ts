@@ -97,6 +97,7 @@ export async function fillCache(cache: BottleneckCache, split: BaseSplit, sample
     await out.data();
     cache.put(chunk, out);
     done += chunk.length;
+    // Billed after cache.put: storing the chunk is part of embedding it.
     emit({ type: 'embed', done, total: samples.length, ms: performance.now() - t0 });
     await breathe();
   }
