@@ -1,10 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseBackend, gradientSelfTest, isSoftwareAdapter, rankMeasured } from './backend';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
+
+/** Swaps a wasm kernel for `kernelFunc` (or removes it) while `body` runs, then puts the real one back. */
+async function withWasmKernel<T>(name: string, kernelFunc: tf.KernelFunc | null, body: () => Promise<T>): Promise<T> {
+  const real = tf.getKernel(name, 'wasm')!;
+  tf.unregisterKernel(name, 'wasm');
+  if (kernelFunc) tf.registerKernel({ ...real, kernelFunc });
+  try {
+    return await body();
+  } finally {
+    if (kernelFunc) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(real);
+  }
+}
 
 describe('backend choice', () => {
   it('recognises software WebGPU adapters', () => {
@@ -14,35 +28,67 @@ describe('backend choice', () => {
     expect(isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: 'ada' } })).toBe(false);
   });
 
-  it('prefers a backend that can fine-tune unless wasm is more than 3× faster', () => {
-    // This machine's numbers (ML-NOTES): wasm 15.6, webgl 99, cpu 178 ms → wasm, with the caveat spelled out.
-    const slowGl = rankMeasured({ webgl: 99, wasm: 15.6, cpu: 178 });
-    expect(slowGl.order).toEqual(['wasm', 'webgl', 'cpu']);
-    expect(slowGl.reason).toMatch(/WASM measured 6\.3× faster than WEBGL.*cannot fine-tune/);
-    const closeCall = rankMeasured({ webgl: 40, wasm: 15, cpu: 178 });
-    expect(closeCall.order).toEqual(['webgl', 'cpu', 'wasm']);
-    expect(closeCall.reason).toMatch(/^WEBGL measured fastest among backends that can fine-tune/);
-    expect(rankMeasured({ cpu: 100 }).order).toEqual(['cpu']);
+  it('ranks backends by one inference step plus one training step of the probe', () => {
+    const here = rankMeasured({ webgl: { infer: 99, train: 400 }, wasm: { infer: 15, train: 40 }, cpu: { infer: 178, train: 900 } });
+    expect(here.order).toEqual(['wasm', 'webgl', 'cpu']);
+    expect(here.reason).toMatch(/^WASM measured fastest for inference and training \(WASM 15\.0 ms inference \+ 40\.0 ms training, 9\.1× faster than WEBGL/);
+    // Faster inference alone does not win when training costs more than it saves.
+    const gpu = rankMeasured({ webgl: { infer: 20, train: 30 }, wasm: { infer: 10, train: 60 } });
+    expect(gpu.order).toEqual(['webgl', 'wasm']);
+    expect(rankMeasured({ cpu: { infer: 5, train: 9 } })).toMatchObject({ order: ['cpu'], reason: expect.stringMatching(/the only one measured/) });
   });
 
-  it('passes the gradient self-test on cpu', async () => {
-    await tf.setBackend('cpu');
-    expect(await gradientSelfTest()).toEqual({ ok: true, maxDiff: 0, conv: true });
+  it('the gradient self-test passes on wasm with its gradient kernels, fails with a zero kernel or a missing one', async () => {
+    await chooseBackend({ requested: 'wasm' });
+    expect(tf.getBackend()).toBe('wasm');
+    const good = await gradientSelfTest();
+    expect(good.ok).toBe(true);
+    expect(good.conv).toBe(true);
+    expect(good.maxDiff).toBeLessThan(1e-3);
+
+    const zeros: tf.KernelFunc = ({ attrs, backend }) =>
+      tf.getKernel('Fill', 'wasm')!.kernelFunc({ inputs: {}, attrs: { shape: (attrs as { filterShape: number[] }).filterShape, value: 0, dtype: 'float32' }, backend });
+    const broken = await withWasmKernel('DepthwiseConv2dNativeBackpropFilter', zeros, gradientSelfTest);
+    expect(broken.ok).toBe(false);
+    expect(broken.maxDiff).toBeGreaterThan(0.1);
+
+    const missing = await withWasmKernel('Conv2DBackpropFilter', null, gradientSelfTest);
+    expect(missing).toMatchObject({ ok: false, conv: false });
+
+    const restored = await gradientSelfTest();
+    expect(restored).toEqual(good);
   });
 
-  it('uses a requested backend', async () => {
-    const choice = await chooseBackend({ requested: 'CPU' });
-    expect(choice).toMatchObject({ name: 'cpu', reason: 'cpu requested', canFineTune: true });
+  it('uses a requested backend; wasm can fine-tune', async () => {
+    expect(await chooseBackend({ requested: 'CPU' })).toMatchObject({ name: 'cpu', reason: 'cpu requested', canFineTune: true });
     expect(tf.getBackend()).toBe('cpu');
+    expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm', canFineTune: true });
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
+  });
+
+  it('measures inference and training per backend and takes the best ranked one (Node has wasm and cpu)', async () => {
+    const choice = await chooseBackend();
+    const timings = choice.timings!;
+    expect(Object.keys(timings).sort()).toEqual(['cpu', 'wasm']);
+    for (const t of Object.values(timings)) {
+      expect(t.infer).toBeGreaterThan(0);
+      expect(t.train).toBeGreaterThan(0);
+    }
+    expect(choice.name).toBe(rankMeasured(timings).order[0]);
+    expect(choice.reason).toMatch(/measured fastest for inference and training/);
+    expect(choice.canFineTune).toBe(true);
+    expect(tf.getBackend()).toBe(choice.name);
+    // Plain numbers: the choice crosses a worker boundary unchanged.
+    expect(JSON.parse(JSON.stringify(choice))).toEqual(choice);
   });
 
   it('falls back with reasons when the requested backend and WebGPU are unavailable (Node has neither)', async () => {
     const choice = await chooseBackend({ requested: 'webgl', measure: false });
     expect(choice.tried[0]).toMatchObject({ name: 'webgl', ok: false });
     expect(choice.tried[1]).toMatchObject({ name: 'webgpu', ok: false, reason: 'this browser has no WebGPU' });
-    expect(['wasm', 'cpu']).toContain(choice.name);
-    expect(tf.getBackend()).toBe(choice.name);
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(/requested webgl did not work/);
-    expect(choice.canFineTune).toBe(choice.name !== 'wasm');
+    expect(choice.canFineTune).toBe(true);
   });
 });

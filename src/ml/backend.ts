@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
+import { installFastCpuKernels } from './kernels';
+import { installWasmKernels } from './kernels-wasm';
 import { rng } from './random';
 import { EngineError } from './types';
 import type { BackendName } from './types';
+
+/** Measured ms of one probe step per backend: inference (forward) and training (forward + backward + update). */
+export interface StepTimings {
+  infer: number;
+  train: number;
+}
 
 export interface BackendChoice {
   name: BackendName;
@@ -10,15 +18,13 @@ export interface BackendChoice {
   tried: { name: BackendName; ok: boolean; reason: string }[];
   /** WebGPU adapter as "vendor architecture", when one was found. */
   adapter?: string;
-  /** False on wasm: it has no Conv2DBackpropFilter kernel, so only heads can be trained. */
+  /** The backend passed the convolution gradient self-test, so base layers can be fine-tuned (wasm included). */
   canFineTune: boolean;
-  /** Measured ms of the probe workload per backend, when a measurement ran. */
-  timings?: Partial<Record<BackendName, number>>;
+  /** Measured probe per backend (plain numbers, serialisable), when a measurement ran. */
+  timings?: Partial<Record<BackendName, StepTimings>>;
 }
 
 const NAMES: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-/** wasm is preferred over a backend that can fine-tune only when it is this many times faster. */
-const WASM_ADVANTAGE = 3;
 
 /** The parts of a WebGPU adapter we read (DOM typings for WebGPU are not in TypeScript's lib). */
 export interface AdapterLike {
@@ -39,23 +45,17 @@ export function isSoftwareAdapter(adapter: AdapterLike): boolean {
 }
 
 /**
- * Orders measured backends: fastest first among those that can fine-tune, unless wasm beats the best of them by
- * more than WASM_ADVANTAGE×, because then inference and head training gain more than fine-tuning loses.
+ * Orders measured backends by the learner's work: every job both infers (embedding, prediction) and trains
+ * (head or fine-tuning), so the cost of a backend is one inference step plus one training step of the probe.
  */
-export function rankMeasured(ms: Partial<Record<BackendName, number>>): { order: BackendName[]; reason: string } {
-  const measured = NAMES.filter((n) => ms[n] !== undefined).sort((a, b) => ms[a]! - ms[b]!);
-  const trainers = measured.filter((n) => n !== 'wasm');
-  const wasm = ms.wasm;
-  const best = trainers[0];
-  const fmt = (n: BackendName) => `${n.toUpperCase()} ${ms[n]!.toFixed(1)} ms`;
-  if (wasm !== undefined && (best === undefined || wasm * WASM_ADVANTAGE < ms[best]!)) {
-    const why = best
-      ? `WASM measured ${(ms[best]! / wasm).toFixed(1)}× faster than ${best.toUpperCase()} (${fmt('wasm')} vs ${fmt(best)})`
-      : 'WASM is the only backend that works';
-    return { order: ['wasm', ...trainers], reason: `${why}; it cannot fine-tune convolutions (no Conv2DBackpropFilter), feature extraction only` };
-  }
-  const note = wasm !== undefined ? `; WASM (${fmt('wasm')}) was faster than that by less than ${WASM_ADVANTAGE}× and cannot fine-tune convolutions` : '';
-  return { order: [...trainers, ...(wasm !== undefined ? (['wasm'] as const) : [])], reason: `${best?.toUpperCase()} measured fastest among backends that can fine-tune (${fmt(best!)})${note}` };
+export function rankMeasured(timings: Partial<Record<BackendName, StepTimings>>): { order: BackendName[]; reason: string } {
+  const cost = (n: BackendName) => timings[n]!.infer + timings[n]!.train;
+  const order = NAMES.filter((n) => timings[n] !== undefined).sort((a, b) => cost(a) - cost(b));
+  const fmt = (n: BackendName) => `${n.toUpperCase()} ${timings[n]!.infer.toFixed(1)} ms inference + ${timings[n]!.train.toFixed(1)} ms training`;
+  const [best, next] = order;
+  if (!best) return { order, reason: 'no backend could be measured' };
+  const versus = next ? `, ${(cost(next) / cost(best)).toFixed(1)}× faster than ${fmt(next)}` : ', the only one measured';
+  return { order, reason: `${best.toUpperCase()} measured fastest for inference and training (${fmt(best)}${versus})` };
 }
 
 async function activate(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<string | null> {
@@ -64,7 +64,9 @@ async function activate(name: BackendName, wasmPaths?: Record<string, string> | 
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (wasmPaths) wasm.setWasmPaths(wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
+      installWasmKernels();
     }
+    if (name === 'cpu') installFastCpuKernels();
     if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
     await tf.ready();
     return null;
@@ -87,55 +89,88 @@ async function probeAdapter(): Promise<{ adapter?: AdapterLike & { requestAdapte
   }
 }
 
-/** A few MobileNet-shaped steps (depthwise 3×3 → pointwise 1×1 → ReLU6) timed after a warm-up run. */
-async function timeWorkload(): Promise<number> {
-  const random = rng(11);
-  const values = (n: number) => Float32Array.from({ length: n }, () => random() - 0.5);
-  const [x, dw, pw] = [tf.tensor4d(values(56 * 56 * 32), [1, 56, 56, 32]), tf.tensor4d(values(9 * 32), [3, 3, 32, 1]), tf.tensor4d(values(32 * 64), [1, 1, 32, 64])];
-  const run = async () => {
-    const y = tf.tidy(() => {
-      let h: tf.Tensor4D = x;
-      for (let i = 0; i < 3; i++) h = tf.relu6(tf.conv2d(tf.depthwiseConv2d(h, dw, 1, 'same'), pw, 1, 'same')).slice([0, 0, 0, 0], [1, 56, 56, 32]);
-      return h;
-    });
+/**
+ * A small MobileNet-shaped stack, NHWC: 3×3 conv stride 2 → BatchNorm (inference: per-channel affine) → ReLU6 →
+ * depthwise 3×3 stride 1 → pointwise 1×1 → ReLU6 → depthwise 3×3 stride 2 → pointwise 1×1 → global mean → dense.
+ * Every kernel the fine-tuning backward pass of MobileNet uses appears once.
+ */
+function probeNet(seed: number) {
+  const random = rng(seed);
+  const values = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() - 0.5), shape);
+  const { weights, stats } = tf.tidy(() => ({
+    weights: {
+      conv: values([3, 3, 3, 8]) as tf.Tensor4D,
+      gamma: values([8]).add(1) as tf.Tensor1D,
+      beta: values([8]) as tf.Tensor1D,
+      dw1: values([3, 3, 8, 1]) as tf.Tensor4D,
+      pw1: values([1, 1, 8, 16]) as tf.Tensor4D,
+      dw2: values([3, 3, 16, 1]) as tf.Tensor4D,
+      pw2: values([1, 1, 16, 16]) as tf.Tensor4D,
+      dense: values([16, 3]) as tf.Tensor2D,
+    },
+    stats: { mean: values([8]) as tf.Tensor1D, variance: values([8]).abs().add(0.5) as tf.Tensor1D },
+  }));
+  const forward = (x: tf.Tensor4D, w: typeof weights): tf.Tensor2D => {
+    let h = tf.relu6(tf.batchNorm4d(tf.conv2d(x, w.conv, 2, 'same'), stats.mean, stats.variance, w.beta, w.gamma, 1e-3));
+    h = tf.relu6(tf.conv2d(tf.depthwiseConv2d(h, w.dw1, 1, 'same'), w.pw1, 1, 'same'));
+    h = tf.relu6(tf.conv2d(tf.depthwiseConv2d(h, w.dw2, 2, 'same'), w.pw2, 1, 'same'));
+    return tf.mean(h, [1, 2]).matMul(w.dense) as tf.Tensor2D;
+  };
+  return { weights, stats, forward, values, dispose: () => tf.dispose([...Object.values(weights), ...Object.values(stats)]) };
+}
+
+/** ms of one inference step and one training step (forward, gradients, SGD update) of probeNet, after a warm-up. */
+async function timeWorkload(): Promise<StepTimings> {
+  const net = probeNet(11);
+  const x = net.values([4, 32, 32, 3]) as tf.Tensor4D;
+  const vars = Object.fromEntries(Object.entries(net.weights).map(([k, v]) => [k, tf.variable(v)])) as Record<keyof typeof net.weights, tf.Variable>;
+  const optimizer = tf.train.sgd(1e-3);
+  const infer = async () => {
+    const y = tf.tidy(() => net.forward(x, vars as unknown as typeof net.weights));
     await y.data();
     y.dispose();
   };
-  try {
-    await run();
+  const train = async () => {
+    const cost = optimizer.minimize(() => net.forward(x, vars as unknown as typeof net.weights).square().mean() as tf.Scalar, true, Object.values(vars));
+    await cost!.data();
+    cost!.dispose();
+  };
+  const time = async (step: () => Promise<void>) => {
+    await step();
     const started = performance.now();
-    for (let i = 0; i < 3; i++) await run();
+    for (let i = 0; i < 3; i++) await step();
     return (performance.now() - started) / 3;
+  };
+  try {
+    return { infer: await time(infer), train: await time(train) };
   } finally {
-    tf.dispose([x, dw, pw]);
+    optimizer.dispose();
+    tf.dispose([x, ...Object.values(vars)]);
+    net.dispose();
   }
 }
 
-/** Conv, depthwise and dense gradients of a fixed little function, as plain arrays; conv null where unsupported. */
-async function probeGradients(): Promise<{ dense: Float32Array; conv: Float32Array[] | null }> {
-  const random = rng(5);
-  const values = (n: number) => Float32Array.from({ length: n }, () => random() - 0.5);
-  const grads = tf.tidy(() => {
-    const x = tf.tensor4d(values(2 * 8 * 8 * 3), [2, 8, 8, 3]);
-    const filter = tf.tensor4d(values(3 * 3 * 3 * 4), [3, 3, 3, 4]);
-    const depthwise = tf.tensor4d(values(3 * 3 * 4), [3, 3, 4, 1]);
-    const kernel = tf.tensor2d(values(4 * 3), [4, 3]);
-    const feats = tf.tensor2d(values(2 * 4), [2, 4]);
-    const dense = tf.grad((k: tf.Tensor) => tf.sigmoid(feats.matMul(k as tf.Tensor2D)).sum())(kernel);
-    try {
-      const f = (w: tf.Tensor, d: tf.Tensor) => {
-        const h = tf.depthwiseConv2d(tf.relu(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')), d as tf.Tensor4D, 1, 'same');
-        return tf.mean(h, [1, 2]).matMul(kernel).square().sum();
-      };
-      return [dense, ...tf.grads(f)([filter, depthwise])];
-    } catch {
-      return [dense];
-    }
-  });
+/** Gradients of probeNet with respect to every weight, as plain arrays (null where the backend cannot compute them). */
+async function probeGradients(): Promise<Float32Array[] | null> {
+  const net = probeNet(5);
+  let grads: tf.Tensor[];
+  try {
+    grads = tf.tidy(() => {
+      const x = net.values([2, 16, 16, 3]) as tf.Tensor4D;
+      const names = Object.keys(net.weights) as (keyof typeof net.weights)[];
+      const loss = (...w: tf.Tensor[]) =>
+        net.forward(x, Object.fromEntries(names.map((n, i) => [n, w[i]])) as typeof net.weights).square().sum() as tf.Scalar;
+      return tf.grads(loss)(names.map((n) => net.weights[n]));
+    });
+  } catch {
+    return null;
+  } finally {
+    net.dispose();
+  }
   // Asynchronous reads: a synchronous GPU read returns zeros and breaks the WebGPU device in Chromium.
-  const [dense, ...conv] = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
+  const values = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
   tf.dispose(grads);
-  return { dense, conv: conv.length ? conv : null };
+  return values;
 }
 
 /** max |a − b| / max |b|: relative to the tensor's scale, so tiny gradients are not judged by absolute error. */
@@ -145,9 +180,10 @@ function relativeDiff(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * Guards against drivers that return wrong or all-zero gradients (tfjs #8590, #7733): conv + depthwise + dense
- * gradients on the current backend versus the cpu backend; ok when within 1e-3 relative.
- * `conv` is false where the backend has no convolution gradients (wasm); then only the dense gradient is judged.
+ * Guards against drivers and kernels that return wrong or all-zero gradients (tfjs #8590, #7733): the gradients of
+ * probeNet (3×3 stride-2 conv, inference BatchNorm, ReLU6, depthwise stride 1 and 2, pointwise, dense) on the
+ * current backend versus the cpu backend; ok when every one is within 1e-3 relative. `conv` is false where the
+ * backend could not compute them at all (a missing gradient kernel).
  */
 export async function gradientSelfTest(): Promise<{ ok: boolean; maxDiff: number; conv: boolean }> {
   const current = tf.getBackend();
@@ -155,13 +191,13 @@ export async function gradientSelfTest(): Promise<{ ok: boolean; maxDiff: number
   let reference = here;
   if (current !== 'cpu') {
     await tf.setBackend('cpu');
+    installFastCpuKernels();
     reference = await probeGradients();
     await tf.setBackend(current);
   }
-  let maxDiff = relativeDiff(here.dense, reference.dense);
-  if (here.conv && reference.conv) here.conv.forEach((g, i) => (maxDiff = Math.max(maxDiff, relativeDiff(g, reference.conv![i]))));
-  const ok = Number.isFinite(maxDiff) && maxDiff <= 1e-3 && (current === 'wasm' || here.conv !== null);
-  return { ok, maxDiff, conv: here.conv !== null };
+  if (!here || !reference) return { ok: false, maxDiff: Number.POSITIVE_INFINITY, conv: here !== null };
+  const maxDiff = Math.max(...here.map((g, i) => relativeDiff(g, reference[i])));
+  return { ok: Number.isFinite(maxDiff) && maxDiff <= 1e-3, maxDiff, conv: true };
 }
 
 /** Activates `name` and runs the self-test; returns why it is unusable, or null. */
@@ -188,7 +224,7 @@ export async function chooseBackend(
       const name = requested as BackendName;
       const failed = await tryBackend(name, opts.wasmPaths);
       tried.push({ name, ok: !failed, reason: failed ?? 'requested' });
-      if (!failed) return { name, reason: `${name} requested`, tried, canFineTune: name !== 'wasm' };
+      if (!failed) return { name, reason: `${name} requested`, tried, canFineTune: true };
       notes.push(`requested ${name} did not work (${failed})`);
     } else {
       notes.push(`unknown backend "${requested}" ignored`);
@@ -208,7 +244,7 @@ export async function chooseBackend(
   }
 
   const candidates = (['webgl', 'wasm', 'cpu'] as const).filter((n) => !tried.some((t) => t.name === n));
-  const timings: Partial<Record<BackendName, number>> = {};
+  const timings: Partial<Record<BackendName, StepTimings>> = {};
   let order: BackendName[] = candidates;
   if (opts.measure !== false) {
     for (const name of candidates) {
@@ -222,11 +258,12 @@ export async function chooseBackend(
   }
   for (const name of order) {
     const failed = await tryBackend(name, opts.wasmPaths);
-    tried.push({ name, ok: !failed, reason: failed ?? (timings[name] !== undefined ? `${timings[name]!.toFixed(1)} ms probe` : 'available') });
+    const t = timings[name];
+    tried.push({ name, ok: !failed, reason: failed ?? (t ? `probe: ${t.infer.toFixed(1)} ms inference, ${t.train.toFixed(1)} ms training` : 'available') });
     if (!failed) {
       const measured = opts.measure !== false;
       const reason = [...notes, ...(measured ? [] : [`${name} is the first backend that works`])].join('; ');
-      return { name, reason, tried, adapter, canFineTune: name !== 'wasm', ...(measured ? { timings } : {}) };
+      return { name, reason, tried, adapter, canFineTune: true, ...(measured ? { timings } : {}) };
     }
     notes.push(failed);
   }

@@ -1,7 +1,7 @@
 export { EngineError } from './types';
 export type { BackendName, EngineErrorCode, Pixels, Sample } from './types';
 export { chooseBackend, gradientSelfTest, isSoftwareAdapter, rankMeasured } from './backend';
-export type { AdapterLike, BackendChoice } from './backend';
+export type { AdapterLike, BackendChoice, StepTimings } from './backend';
 export { EMBEDDING_LAYER, classify, loadMobileNet, preprocess, truncatedModel } from './mobilenet';
 export type { MobileNet } from './mobilenet';
 export { INPUT_SIZE, checkPixels } from './image';
