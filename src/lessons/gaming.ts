@@ -12,7 +12,7 @@ import type { Issue, Quiz } from './types';
 export const MAX_POSITION_SHARE = 0.5;
 /** The right option may be the strictly longest one in at most this share of the single-choice questions. */
 export const MAX_LONGEST_SHARE = 0.4;
-/** Mean length of right options over mean length of wrong ones, over the whole quiz. */
+/** Per question, mean length of its right options over mean length of its wrong ones; averaged over the quiz. */
 export const MAX_LENGTH_RATIO = 1.3;
 
 export interface QuizStats {
@@ -23,7 +23,7 @@ export interface QuizStats {
   /** Single-choice questions whose right option is the strictly longest. */
   longestCorrect: number;
   singles: number;
-  /** Mean plain-text length of right options / of wrong options. */
+  /** Per question, mean plain-text length of right options / of wrong ones, averaged over the questions. */
   lengthRatio: number;
 }
 
@@ -36,11 +36,12 @@ export function quizStats(quiz: Quiz): QuizStats {
   const multipleSets: string[] = [];
   let longestCorrect = 0;
   let singles = 0;
-  const right: number[] = [];
-  const wrong: number[] = [];
+  const ratios: number[] = [];
   for (const q of quiz.questions) {
     const lengths = q.options.map((o) => len(o.text));
-    q.options.forEach((o, i) => (o.correct ? right : wrong).push(lengths[i]));
+    const right = lengths.filter((_, i) => q.options[i].correct);
+    const wrong = lengths.filter((_, i) => !q.options[i].correct);
+    if (right.length && wrong.length) ratios.push(mean(right) / Math.max(1, mean(wrong)));
     const positions = q.options.flatMap((o, i) => (o.correct ? [letter(i)] : []));
     if (q.type === 'multiple') {
       multipleSets.push(positions.join('+'));
@@ -52,7 +53,7 @@ export function quizStats(quiz: Quiz): QuizStats {
     singlePositions[letter(at)] = (singlePositions[letter(at)] ?? 0) + 1;
     if (lengths.every((l, i) => i === at || l < lengths[at])) longestCorrect++;
   }
-  return { singlePositions, multipleSets, longestCorrect, singles, lengthRatio: mean(right) / Math.max(1, mean(wrong)) };
+  return { singlePositions, multipleSets, longestCorrect, singles, lengthRatio: mean(ratios) };
 }
 
 /** Position and set rules: the same in every language (correct flags are parallel), so checked once. */
