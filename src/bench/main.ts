@@ -1,25 +1,43 @@
+// The benchmark page's measurements of the engine (src/ml) against bare tfjs, on one backend, driven by
+// scripts/bench.mjs. Both sides get identical inputs and batches, are warmed at the measured batch size, and
+// alternate order over repeated runs; figures are medians with min–max.
 import * as tf from '@tensorflow/tfjs';
-import { chooseBackend, loadMobileNet, plans, inventory, Trainer, type Sample } from '../ml';
-import { decodeForModel, centreSquarePixels } from '../io/decode';
+import { chooseBackend, loadMobileNet, plans, inventory, Trainer, type MobileNet, type Sample, type TrainOptions } from '../ml';
+import { decodeForModel } from '../io/decode';
 import { CLASS_NAMES_URL, MODEL_URL, SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { wasmPaths } from '../io/wasm-paths';
-import { bareEmbed, bareHeadEpoch, median } from './bare';
+import { bareEmbed, bareHeadEpochs } from './bare';
+import { cacheBound } from './macs';
+import { alternate, spread, type Spread } from './stats';
 
 export interface BackendFigures {
-  embedMsPerImage: number | null;
-  bareEmbedMsPerImage: number | null;
-  headEpochMs: number | null;
-  bareHeadEpochMs: number | null;
-  fineTuneEpochMsCached: number | null;
-  fineTuneEpochMsNaive: number | null;
-  tensorLeak: number | null;
-  livePredictionFps: number | null;
   photos: number;
+  reps: number;
+  embedMsPerImage: Spread | null;
+  bareEmbedMsPerImage: Spread | null;
+  headEpochMs: Spread | null;
+  bareHeadEpochMs: Spread | null;
+  /** Steady-state epochs of fine-tuning the top block (block 13), with and without the frozen-prefix cache. */
+  fineTuneEpochMsCached: Spread | null;
+  fineTuneEpochMsNaive: Spread | null;
+  /** Whole runs (fresh trainer, cache fill included) of the same fine-tune: what a learner waits for. */
+  fineTuneRunMsCached: Spread | null;
+  fineTuneRunMsNaive: Spread | null;
+  fineTuneEpochs: number;
+  /** Multiply-add limit of naive/cached for block 13 (see macs.ts). */
+  cacheBound: number;
+  /** Steady-state epoch with every layer trainable. */
+  fineTuneAllEpochMs: number | null;
+  /** Peak while fine-tuning: tfjs-held bytes and, on wasm, the wasm heap. */
+  peakTensorBytes: number;
+  peakWasmHeapBytes: number | null;
+  tensorLeak: number | null;
   backendReason: string;
   notes: string;
 }
 
 const status = (s: string) => (document.getElementById('status')!.textContent = s);
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 async function photos(perClass: number): Promise<{ samples: Sample[]; classNames: string[] }> {
   const index = (await (await fetch(SAMPLES_INDEX_URL())).json()) as { classes: Record<string, string[]> };
@@ -34,26 +52,37 @@ async function photos(perClass: number): Promise<{ samples: Sample[]; classNames
   return { samples, classNames };
 }
 
-/** Frames per second of webcam → pixels → trained pipeline → probabilities, one frame at a time, for `ms`. */
-async function liveFps(trainer: Trainer, ms: number): Promise<number> {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-  const video = document.createElement('video');
-  video.muted = true;
-  video.srcObject = stream;
-  await video.play();
-  let frames = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    await trainer.predict(centreSquarePixels(video, video.videoWidth, video.videoHeight));
-    frames++;
-    await new Promise((r) => requestAnimationFrame(r));
+/** Samples tfjs memory (and the wasm heap) every 100 ms while `work` runs; the engine yields every batch. */
+async function withPeakMemory<T>(work: () => Promise<T>): Promise<{ value: T; tensorBytes: number; wasmHeap: number | null }> {
+  let tensorBytes = 0;
+  let wasmHeap: number | null = null;
+  const sample = () => {
+    tensorBytes = Math.max(tensorBytes, tf.memory().numBytes);
+    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+    if (heap !== undefined) wasmHeap = Math.max(wasmHeap ?? 0, heap);
+  };
+  const timer = setInterval(sample, 100);
+  try {
+    const value = await work();
+    sample();
+    return { value, tensorBytes, wasmHeap };
+  } finally {
+    clearInterval(timer);
   }
-  const fps = (frames * 1000) / (performance.now() - t0);
-  stream.getTracks().forEach((t) => t.stop());
-  return fps;
 }
 
-async function run(backend: string, perClass: number): Promise<BackendFigures> {
+/** Engine: wall ms of embedding every photo into a fresh trainer's cache (the sum of its embed chunks). */
+async function engineEmbedMs(net: MobileNet, samples: Sample[], common: Omit<TrainOptions, 'mode' | 'epochs'>): Promise<number> {
+  const trainer = new Trainer(net);
+  let ms = 0;
+  await trainer.train(samples, { ...common, mode: 'feature-extraction', epochs: 1 }, (e) => {
+    if (e.type === 'embed') ms += e.ms;
+  });
+  trainer.dispose();
+  return ms;
+}
+
+async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Promise<BackendFigures> {
   const notes: string[] = [];
   const choice = await chooseBackend({ requested: backend, wasmPaths });
   if (choice.name !== backend) throw new Error(`backend ${backend} unavailable: ${choice.reason}`);
@@ -61,55 +90,89 @@ async function run(backend: string, perClass: number): Promise<BackendFigures> {
   const net = await loadMobileNet(MODEL_URL(), classNames);
   const data = await photos(perClass);
   const n = data.samples.length;
-  const f: BackendFigures = {
-    embedMsPerImage: null, bareEmbedMsPerImage: null, headEpochMs: null, bareHeadEpochMs: null,
-    fineTuneEpochMsCached: null, fineTuneEpochMsNaive: null, tensorLeak: null, livePredictionFps: null,
-    photos: n, backendReason: choice.reason, notes: '',
-  };
+  const pixels = data.samples.map((s) => s.pixels);
+  const labels = data.samples.map((s) => s.label);
   const common = { classNames: data.classNames, batchSize: 16, learningRate: 1e-3, validationSplit: 0, seed: 7 };
+  const layers = inventory(net.model);
+  const topBlock = plans.topBlocks(layers, 1);
+  const firstTrainable = layers.find((l) => topBlock[l.name])!.name;
+  const f: BackendFigures = {
+    photos: n, reps, embedMsPerImage: null, bareEmbedMsPerImage: null, headEpochMs: null, bareHeadEpochMs: null,
+    fineTuneEpochMsCached: null, fineTuneEpochMsNaive: null, fineTuneRunMsCached: null, fineTuneRunMsNaive: null,
+    fineTuneEpochs: 3, cacheBound: cacheBound(net, firstTrainable).bound, fineTuneAllEpochMs: null,
+    peakTensorBytes: 0, peakWasmHeapBytes: null, tensorLeak: null, backendReason: choice.reason, notes: '',
+  };
 
-  status(`${backend}: warm-up`);
-  // One throwaway pass so shader compilation and weight upload are not billed to the first figure.
-  const warm = new Trainer(net);
-  await warm.train(data.samples.slice(0, 2).concat(data.samples.slice(-2)), { ...common, mode: 'feature-extraction', epochs: 1 });
-  warm.dispose();
+  status(`${backend}: warm-up at batch 16`);
+  // Both paths compile their shaders and upload weights at the measured batch size before anything is timed.
+  const warmBatch = data.samples.slice(0, 8).concat(data.samples.slice(-8));
+  await engineEmbedMs(net, warmBatch, common);
+  (await bareEmbed(net, warmBatch.map((s) => s.pixels))).embeddings.dispose();
 
-  status(`${backend}: bare tfjs`);
-  const bare = await bareEmbed(net, data.samples.map((s) => s.pixels));
-  f.bareEmbedMsPerImage = bare.msPerImage;
-  f.bareHeadEpochMs = await bareHeadEpoch(bare.embeddings, data.samples.map((s) => s.label), data.classNames.length, 6);
-  bare.embeddings.dispose();
+  status(`${backend}: embedding, engine vs bare × ${reps}`);
+  const [engineEmbed, bareEmbedRuns] = await alternate(
+    reps,
+    () => engineEmbedMs(net, data.samples, common),
+    async () => {
+      const bare = await bareEmbed(net, pixels);
+      bare.embeddings.dispose();
+      return bare.ms;
+    },
+  );
+  f.embedMsPerImage = spread(engineEmbed.map((ms) => ms / n));
+  f.bareEmbedMsPerImage = spread(bareEmbedRuns.map((ms) => ms / n));
 
-  status(`${backend}: engine feature extraction`);
+  status(`${backend}: head epochs, engine vs bare × ${reps}`);
   const trainer = new Trainer(net);
-  let embedMs = 0;
-  const fe = await trainer.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 6 }, (e) => {
-    if (e.type === 'embed') embedMs += e.ms;
-  });
-  f.embedMsPerImage = embedMs / n;
-  f.headEpochMs = median(fe.history.slice(1).map((h) => h.ms));
-
-  status(`${backend}: live prediction`);
-  try {
-    f.livePredictionFps = await liveFps(trainer, 3000);
-  } catch (err) {
-    notes.push(`live prediction: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  const plan = plans.topBlocks(inventory(net.model), 1);
-  for (const useCache of [true, false]) {
-    status(`${backend}: fine-tune top block, cache ${useCache}`);
-    try {
-      const ft = await trainer.train(data.samples, { ...common, mode: 'fine-tune', plan, epochs: 3, learningRate: 1e-4, useCache });
-      const ms = median(ft.history.slice(1).map((h) => h.ms));
-      if (useCache) f.fineTuneEpochMsCached = ms;
-      else f.fineTuneEpochMsNaive = ms;
-    } catch (err) {
-      notes.push(`fine-tune (${useCache ? 'cached' : 'naive'}): ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
+  await trainer.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 });
+  const embeddings = (await bareEmbed(net, pixels)).embeddings;
+  const headEpochs = 4;
+  const [engineHead, bareHead] = await alternate(
+    reps,
+    async () => {
+      const r = await trainer.train(data.samples, { ...common, mode: 'feature-extraction', epochs: headEpochs });
+      return median(r.history.slice(1).map((h) => h.ms));
+    },
+    async () => median((await bareHeadEpochs(embeddings, labels, data.classNames.length, headEpochs)).slice(1)),
+  );
+  embeddings.dispose();
+  f.headEpochMs = spread(engineHead);
+  f.bareHeadEpochMs = spread(bareHead);
   trainer.dispose();
+
+  status(`${backend}: fine-tune block 13, cached vs naive × ${ftReps}`);
+  const epochs = { cached: [] as number[], naive: [] as number[] };
+  const fineTune = async (useCache: boolean) => {
+    const t = new Trainer(net);
+    const t0 = performance.now();
+    const r = await t.train(data.samples, { ...common, mode: 'fine-tune', plan: topBlock, epochs: f.fineTuneEpochs, learningRate: 1e-4, useCache });
+    const wall = performance.now() - t0;
+    t.dispose();
+    epochs[useCache ? 'cached' : 'naive'].push(...r.history.slice(1).map((h) => h.ms));
+    return wall;
+  };
+  try {
+    const measured = await withPeakMemory(() => alternate(ftReps, () => fineTune(true), () => fineTune(false)));
+    const [cachedRuns, naiveRuns] = measured.value;
+    f.fineTuneRunMsCached = spread(cachedRuns);
+    f.fineTuneRunMsNaive = spread(naiveRuns);
+    f.fineTuneEpochMsCached = spread(epochs.cached);
+    f.fineTuneEpochMsNaive = spread(epochs.naive);
+    f.peakTensorBytes = measured.tensorBytes;
+    f.peakWasmHeapBytes = measured.wasmHeap;
+  } catch (err) {
+    notes.push(`fine-tune block 13: ${errText(err)}`);
+  }
+
+  status(`${backend}: fine-tune every layer`);
+  try {
+    const t = new Trainer(net);
+    const r = await t.train(data.samples, { ...common, mode: 'fine-tune', plan: plans.everything(layers), epochs: 2, learningRate: 1e-5 });
+    t.dispose();
+    f.fineTuneAllEpochMs = r.history[1].ms;
+  } catch (err) {
+    notes.push(`fine-tune all layers: ${errText(err)}`);
+  }
 
   status(`${backend}: tensor leak over 5 cycles`);
   const before = tf.memory().numTensors;
@@ -125,5 +188,7 @@ async function run(backend: string, perClass: number): Promise<BackendFigures> {
   status(`${backend}: done`);
   return f;
 }
+
+const median = (xs: number[]) => spread(xs)?.median ?? NaN;
 
 (window as unknown as { runBench: typeof run }).runBench = run;

@@ -1,0 +1,117 @@
+// The lab as a learner drives it, for the benchmark: uploads, training, live prediction; what the page feels.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { peakRss } from './procmem.mjs';
+
+const CACHE = resolve('.cache', 'assets', 'datasets', 'clothing-small-5');
+const photosOf = (cls, n) => readdirSync(join(CACHE, cls)).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => join(CACHE, cls, f));
+
+/** Records every main-thread long task (> 50 ms) from the first script on. */
+const observeLongTasks = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+};
+const longest = (page) => page.evaluate(() => Math.max(0, ...window.__longTasks.splice(0)));
+
+async function openLab(browser, base, backend) {
+  const context = await browser.newContext({ permissions: ['camera'] });
+  await context.addInitScript(observeLongTasks);
+  const page = await context.newPage();
+  await page.goto(`${base}?backend=${backend}&lang=en#/lab`);
+  await page.locator('[data-testid=model-status][data-state=ready]').waitFor({ timeout: 300_000 });
+  return { context, page };
+}
+
+async function upload(page, groups) {
+  for (const [i, paths] of groups.entries()) {
+    const card = page.getByTestId('class-card').nth(i);
+    await card.getByTestId('class-upload').setInputFiles(paths);
+    await card.locator(`[data-testid=sample-count][data-value="${paths.length}"]`).waitFor({ timeout: 900_000 });
+  }
+}
+
+async function train(page, epochs) {
+  await page.getByTestId('epochs').fill(String(epochs));
+  await page.getByTestId('epochs').press('Tab');
+  await page.getByTestId('train').click();
+  await page.locator('[data-testid=train-status][data-state=done]').waitFor({ timeout: 1_800_000 });
+}
+
+/** 16 + 16 photos: feature extraction, then fine-tuning block 13; the longest main-thread task during each. */
+export async function labRun(browser, base, backend) {
+  const rss = peakRss();
+  const { context, page } = await openLab(browser, base, backend);
+  try {
+    const out = { engineIn: await page.evaluate(() => window.__transferLab?.engineIn ?? 'page'), longestMainThreadTaskMs: {}, livePredictionFps: null };
+    await upload(page, [photosOf('shoes', 16), photosOf('hat', 16)]);
+    await longest(page);
+    await train(page, 5);
+    out.longestMainThreadTaskMs.featureExtraction = await longest(page);
+    await page.getByRole('button', { name: /Block 13/ }).click();
+    for (const name of ['conv_dw_13', 'conv_dw_13_bn', 'conv_pw_13', 'conv_pw_13_bn']) {
+      await page.locator(`[data-testid=layer-row][data-layer="${name}"]`).getByTestId('layer-toggle').check();
+    }
+    await page.getByTestId('train-mode').selectOption('fine-tune');
+    await longest(page);
+    await train(page, 2);
+    out.longestMainThreadTaskMs.fineTune = await longest(page);
+    const fps = page.getByTestId('live-fps');
+    if (await fps.count()) {
+      await page.getByTestId('live-toggle').click();
+      await page.waitForTimeout(5000);
+      out.livePredictionFps = Number(await fps.getAttribute('data-value'));
+    }
+    return { ...out, peakProcessBytes: rss.stop() };
+  } finally {
+    rss.stop();
+    await context.close();
+  }
+}
+
+/** Uploads N photos into a project through the lab, trains feature extraction; peaks of memory and of main-thread tasks. */
+export async function memoryRun(browser, base, n) {
+  const mirror = [process.env.TRANSFER_LAB_ASSETS, resolve('..', 'shared', 'assets')].find((d) => d && existsSync(join(d, 'datasets')));
+  const sets = mirror ? ['clothing-small-5', 'tf-flowers-224-5'].map((s) => join(mirror, 'datasets', s)).filter(existsSync) : [resolve('.cache', 'assets', 'datasets', 'clothing-small-5')];
+  const files = [];
+  for (const [group, root] of sets.entries()) {
+    for (const cls of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const f of readdirSync(join(root, cls.name)).filter((x) => /\.jpe?g$/i.test(x))) files.push({ group: group % 2, path: join(root, cls.name, f) });
+    }
+  }
+  const picked = Array.from({ length: n }, (_, i) => files[i % files.length]);
+  const groups = sets.length > 1 ? [0, 1].map((g) => picked.filter((f) => f.group === g).map((f) => f.path)) : [picked.slice(0, n / 2), picked.slice(n / 2)].map((g) => g.map((f) => f.path));
+  const backend = process.env.BENCH_MEMORY_BACKEND ?? 'wasm';
+  const rss = peakRss();
+  const { context, page } = await openLab(browser, base, backend);
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heap = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return Math.round(metrics.find((m) => m.name === 'JSHeapUsedSize').value / 2 ** 20);
+    };
+    const idle = rss.stop();
+    const during = peakRss();
+    await longest(page);
+    const t0 = Date.now();
+    await upload(page, groups);
+    const uploadSeconds = (Date.now() - t0) / 1000;
+    const longestUploadTask = await longest(page);
+    const t1 = Date.now();
+    await train(page, 5);
+    const trainSeconds = (Date.now() - t1) / 1000;
+    const longestTrainTask = await longest(page);
+    const peak = during.stop();
+    const mb = (b) => Math.round(b / 2 ** 20);
+    return {
+      photos: n, backend, uploadSeconds, trainSeconds,
+      jsHeapAfterTrainingMB: await heap(),
+      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer) },
+      gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },
+      longestMainThreadTaskMs: { upload: Math.round(longestUploadTask), training: Math.round(longestTrainTask) },
+    };
+  } finally {
+    rss.stop();
+    await context.close();
+  }
+}

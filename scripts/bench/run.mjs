@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Benchmark (not a test). One command, one run, every figure from it: engine vs bare tfjs on each backend (bench.html,
+// medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
+// tasks, peak memory of the renderer and GPU processes, 1,000 photos in one project). Writes bench-results.json.
+// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PER_CLASS=8  BENCH_REPS=5  BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips)
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { launchChromium } from '../chromium.mjs';
+import { peakRss } from './procmem.mjs';
+import { labRun, memoryRun } from './lab.mjs';
+import { printTable } from './table.mjs';
+
+const env = (k, d) => process.env[k] ?? d;
+const backends = env('BENCH_BACKENDS', 'webgpu,webgl,wasm,cpu').split(',');
+const perClass = Number(env('BENCH_PER_CLASS', 8));
+const reps = Number(env('BENCH_REPS', 5));
+const ftReps = Number(env('BENCH_FT_REPS', 2));
+const memoryPhotos = Number(env('BENCH_PHOTOS', 1000));
+const port = 4190;
+
+if (!process.env.BENCH_NO_BUILD) {
+  console.log('building the production bundle…');
+  if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const base = `http://127.0.0.1:${port}/`;
+const browser = await launchChromium();
+const results = {
+  when: new Date().toISOString(),
+  machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Chromium ${browser.version()}`,
+  settings: { perClass, reps, ftReps },
+  backends: {},
+  lab: {},
+  memory: null,
+};
+
+try {
+  for (const backend of backends) {
+    const context = await browser.newContext({ permissions: ['camera'] });
+    const page = await context.newPage();
+    const t0 = Date.now();
+    const rss = peakRss();
+    try {
+      await page.goto(`${base}bench.html`);
+      await page.waitForFunction(() => 'runBench' in window);
+      const figures = await page.evaluate(([b, n, r, fr]) => window.runBench(b, n, r, fr), [backend, perClass, reps, ftReps]);
+      results.backends[backend] = { ...figures, peakProcessBytes: rss.stop() };
+      console.log(`${backend}: engine vs bare done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    } catch (err) {
+      rss.stop();
+      results.backends[backend] = { notes: String(err.message ?? err).split('\n')[0] };
+      console.log(`${backend}: failed — ${results.backends[backend].notes}`);
+    }
+    await context.close();
+    results.lab[backend] = await labRun(browser, base, backend).catch((err) => ({ notes: String(err.message ?? err).split('\n')[0] }));
+    console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
+  }
+  if (memoryPhotos > 0) results.memory = await memoryRun(browser, base, memoryPhotos).catch((err) => ({ notes: String(err.message ?? err) }));
+} finally {
+  await browser.close();
+  server.kill();
+}
+
+printTable(results);
+writeFileSync('bench-results.json', JSON.stringify(results, null, 2));
+console.log('\nwritten: bench-results.json');

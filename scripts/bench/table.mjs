@@ -1,0 +1,40 @@
+// Prints bench-results.json as the tables README.md shows (medians, with min–max where repeated).
+
+const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d));
+const med = (s, d = 1) => (s ? `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})` : '—');
+const ratio = (a, b) => (a == null || b == null || !b ? '—' : (a / b).toFixed(2));
+const mb = (b) => (b == null ? '—' : (b / 2 ** 20).toFixed(0));
+
+export function printTable(r) {
+  console.log(`\n${r.when} — ${r.machine}; ${r.settings.perClass * 2} photos, ${r.settings.reps} repetitions\n`);
+  console.log('backend | embed ms/img engine | bare | bare/engine | head epoch ms engine | bare | bare/engine | leak');
+  console.log('---|---|---|---|---|---|---|---');
+  for (const [b, f] of Object.entries(r.backends)) {
+    if (!f.embedMsPerImage) {
+      console.log(`${b} | ${f.notes}`);
+      continue;
+    }
+    console.log(
+      `${b} | ${med(f.embedMsPerImage)} | ${med(f.bareEmbedMsPerImage)} | ${ratio(f.bareEmbedMsPerImage?.median, f.embedMsPerImage?.median)} | ` +
+        `${med(f.headEpochMs)} | ${med(f.bareHeadEpochMs)} | ${ratio(f.bareHeadEpochMs?.median, f.headEpochMs?.median)} | ${f.tensorLeak ?? '—'}`,
+    );
+  }
+  console.log('\nbackend | fine-tune block 13 epoch ms cached | naive | naive/cached (bound) | whole run ms cached | naive | naive/cached | all layers epoch ms | peak tensors MB | peak wasm heap MB | peak renderer / GPU process MB');
+  console.log('---|---|---|---|---|---|---|---|---|---|---');
+  for (const [b, f] of Object.entries(r.backends)) {
+    if (!f.embedMsPerImage) continue;
+    const p = f.peakProcessBytes ?? {};
+    console.log(
+      `${b} | ${med(f.fineTuneEpochMsCached, 0)} | ${med(f.fineTuneEpochMsNaive, 0)} | ${ratio(f.fineTuneEpochMsNaive?.median, f.fineTuneEpochMsCached?.median)} (${fmt(f.cacheBound, 1)}) | ` +
+        `${med(f.fineTuneRunMsCached, 0)} | ${med(f.fineTuneRunMsNaive, 0)} | ${ratio(f.fineTuneRunMsNaive?.median, f.fineTuneRunMsCached?.median)} | ` +
+        `${fmt(f.fineTuneAllEpochMs, 0)} | ${mb(f.peakTensorBytes)} | ${mb(f.peakWasmHeapBytes)} | ${mb(p.renderer)} / ${mb(p.gpu)}${f.notes ? `  (${f.notes})` : ''}`,
+    );
+  }
+  console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live fps | engine in | peak renderer / GPU MB');
+  console.log('---|---|---|---|---|---');
+  for (const [b, l] of Object.entries(r.lab ?? {})) {
+    const p = l.peakProcessBytes ?? {};
+    console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
+  }
+  if (r.memory) console.log(`\n${r.memory.photos ?? ''}-photo project: ${JSON.stringify(r.memory)}`);
+}
