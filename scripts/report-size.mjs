@@ -43,12 +43,35 @@ try {
     times.push(await page.evaluate(() => performance.now()));
     await context.close();
   }
+  console.log(await tfjsBeforeIdle(browser, port));
   await browser.close();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   console.log(`navigation → interactive home page (vite preview, 5 cold loads): median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times.at(-1).toFixed(0)} ms — target ≤ 1000 ms → ${median <= 1000 ? 'met' : 'NOT met'}`);
 } finally {
   server.kill();
+}
+
+/**
+ * Loads #/ and records when the first script holding tfjs (or the engine's worker) is requested, and when the page
+ * first goes idle (requestIdleCallback without a timeout); the home page must do no tfjs work before that.
+ */
+async function tfjsBeforeIdle(browser, p) {
+  const context = await browser.newContext();
+  await context.addInitScript(() => requestIdleCallback(() => (window.__firstIdle = performance.now())));
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (req) => requests.push({ url: req.url(), at: Date.now() }));
+  const t0 = Date.now();
+  await page.goto(`http://127.0.0.1:${p}/#/`);
+  await page.waitForTimeout(4000);
+  const idle = await page.evaluate(() => window.__firstIdle ?? null);
+  await context.close();
+  const heavy = requests.find((r) => /\.js(\?|$)/.test(r.url) && (/worker/i.test(r.url) || isTfjs(readFileSync(join(dist, new URL(r.url).pathname.replace(/^\//, '')), 'utf8'))));
+  if (!heavy) return 'tfjs on #/: not loaded at all in the first 4 s';
+  const at = heavy.at - t0;
+  const verdict = idle != null && at >= idle ? 'after the first idle → met' : 'BEFORE the first idle → NOT met';
+  return `tfjs on #/: first idle at ${idle?.toFixed(0) ?? '—'} ms, first tfjs/worker script requested at ≈${at} ms (${new URL(heavy.url).pathname}) — ${verdict}`;
 }
 
 async function waitForPort(p) {
