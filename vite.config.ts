@@ -40,23 +40,19 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // App shell, every lesson (bundled into JS chunks), KaTeX fonts, wasm binaries and the whole model.
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/model/*'],
-        globIgnores: ['**/bench*', 'assets/samples/**'],
+        // App shell, every lesson (bundled into JS chunks), KaTeX fonts, wasm binaries, the whole model and the
+        // sample photos the chapter experiments use (~36 small JPEGs), so a first visit is enough to work offline.
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/model/*', 'assets/samples/**/*.{jpg,json}'],
+        globIgnores: ['**/bench*'],
+        // The first install controls the page that installed it: a network drop right after "ready offline" must
+        // not leave that page fetching chunks from the network. Updates still wait for the learner (prompt).
+        clientsClaim: true,
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
         // Offline, any navigation in scope gets the app shell; ?backend= and ?lang= must not miss the cache.
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/bench\.html/],
         ignoreURLParametersMatching: [/^backend$/, /^lang$/, /^utm_/],
         cleanupOutdatedCaches: true,
-        runtimeCaching: [
-          {
-            // Sample photos are cached the first time a learner uses them.
-            urlPattern: ({ url }) => url.pathname.includes('/assets/samples/'),
-            handler: 'CacheFirst',
-            options: { cacheName: 'sample-photos', expiration: { maxEntries: 200 } },
-          },
-        ],
       },
     }),
   ],

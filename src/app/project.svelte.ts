@@ -1,7 +1,10 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { store, StorageFullError, type PhotoRecord, type ProjectRecord } from '../io/db';
+import { get } from 'svelte/store';
+import { _ } from 'svelte-i18n';
+import { store, onDbTrouble, StorageFullError, type Change, type ClassRecord, type DbTrouble, type PhotoRecord, type Snapshot } from '../io/db';
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
+import { storageInfo, type StorageInfo } from '../io/storage';
 
 export interface Photo {
   id: string;
@@ -26,7 +29,26 @@ export interface TrainSettings {
 
 export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };
 
-/** The learner's project: classes, photos, layer plan, settings and trained head, mirrored into IndexedDB. */
+/** Longest class name; a name is shown on a card, a chart axis and an exported model. */
+export const MAX_NAME = 40;
+
+/** Why a class name is refused. */
+export type NameProblem = 'empty' | 'duplicate';
+
+/** Something about the stored project the learner should know (shown once, dismissible). */
+export type ProjectNotice = { key: 'recovered'; n: number } | null;
+
+/** Other tabs of the lab hear about every write on this channel and re-read the store. */
+const CHANNEL = 'transfer-lab:project';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
+
+/**
+ * The learner's project: classes, photos, layer plan, settings and trained head, mirrored into IndexedDB.
+ * Every change is written at once as one transaction of its own records (never the whole project), so two tabs
+ * never overwrite each other's work and a reload right after any action loses nothing.
+ */
 class Project {
   classes = $state<LabClass[]>([]);
   photos = new SvelteMap<string, Photo>();
@@ -35,95 +57,222 @@ class Project {
   head = $state.raw<unknown | null>(null);
   /** Rejected files of the last upload per class, shown next to that class. */
   rejections = $state<Record<string, Rejection[]>>({});
+  /** A refused name per class id, while the learner is typing it. */
+  nameProblems = $state<Record<string, { name: string; problem: NameProblem }>>({});
   storageError = $state<string | null>(null);
+  dbTrouble = $state<DbTrouble | null>(null);
+  notice = $state<ProjectNotice>(null);
+  storage = $state<StorageInfo | null>(null);
   restored = $state(false);
-  /** When the project record last reached IndexedDB (0: not in this visit). */
+  /** When the project last reached IndexedDB (0: not in this visit). */
   savedAt = $state(0);
   /** Class names as last saved, so the UI can tell saved from pending. */
   savedNames = $state('');
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private restoring: Promise<void> | null = null;
+  private channel: BroadcastChannel | null = null;
+  /** What this tab last wrote or read of the meta fields, so saveNow writes only what changed here. */
+  private lastMeta: { settings: string; plan: unknown; head: unknown } = { settings: '', plan: null, head: null };
+  private persistAsked = false;
 
   photosOf(classId: string): Photo[] {
     return [...this.photos.values()].filter((p) => p.classId === classId);
   }
 
-  async restore(): Promise<void> {
-    if (this.restored) return;
+  /** Loads the stored project once (concurrent callers share the same load). */
+  restore(): Promise<void> {
+    this.restoring ??= this.load();
+    return this.restoring;
+  }
+
+  private async load(): Promise<void> {
+    onDbTrouble((t) => (this.dbTrouble = t));
     try {
-      const [record, photos] = await Promise.all([store.loadProject(), store.loadPhotos()]);
-      if (record) {
-        this.classes = record.classes;
-        this.settings = { ...DEFAULT_SETTINGS, ...(record.settings as Partial<TrainSettings>) };
-        this.plan = record.plan;
-        this.head = record.head;
-      } else {
-        this.classes = [
-          { id: newId(), name: 'A' },
-          { id: newId(), name: 'B' },
+      let snap = await store.read();
+      if (snap.classes.length === 0) {
+        // The project exists in the store before its first photo, so nothing can ever point at an unknown class.
+        const start: ClassRecord[] = [
+          { id: newId(), name: 'A', order: 0 },
+          { id: newId(), name: 'B', order: 1 },
         ];
+        await store.apply({ putClasses: start, meta: { createdAt: snap.meta.createdAt ?? Date.now(), settings: { ...DEFAULT_SETTINGS } } });
+        snap = { ...snap, classes: start };
       }
-      const known = new Set(this.classes.map((c) => c.id));
-      for (const p of photos.sort((a, b) => a.createdAt - b.createdAt)) {
-        if (known.has(p.classId)) this.photos.set(p.id, { ...p, url: URL.createObjectURL(p.blob) });
-      }
+      snap = await this.recoverOrphans(snap);
+      this.show(snap);
     } catch (err) {
-      this.storageError = `IndexedDB: ${err instanceof Error ? err.message : String(err)}`;
+      this.storageError = `IndexedDB: ${message(err)}`;
       if (this.classes.length === 0) this.classes = [{ id: newId(), name: 'A' }, { id: newId(), name: 'B' }];
     }
     this.restored = true;
-    // A pending burst (settings being typed) is written when the tab is hidden or closed.
-    addEventListener('pagehide', () => this.saveTimer && void this.saveNow());
+    this.listen();
+    void this.refreshUsage();
   }
 
-  /** Saves the small project record soon after a burst of changes (photos are written as they arrive). */
+  /** Photos whose class is gone (an older version's bug, a tab closed mid-write) land in a class of their own. */
+  private async recoverOrphans(snap: Snapshot): Promise<Snapshot> {
+    const known = new Set(snap.classes.map((c) => c.id));
+    const orphans = snap.photos.filter((p) => !known.has(p.classId));
+    if (orphans.length === 0) return snap;
+    const base = get(_)('lab.storage.recoveredName');
+    let name = base;
+    for (let n = 2; snap.classes.some((c) => sameName(c.name, name)); n++) name = `${base} ${n}`;
+    const recovered: ClassRecord = { id: newId(), name, order: Math.max(0, ...snap.classes.map((c) => c.order)) + 1 };
+    const moved = orphans.map((p) => ({ ...p, classId: recovered.id }));
+    await store.apply({ putClasses: [recovered], putPhotos: moved });
+    this.notice = { key: 'recovered', n: orphans.length };
+    const ids = new Set(moved.map((p) => p.id));
+    return { ...snap, classes: [...snap.classes, recovered], photos: [...snap.photos.filter((p) => !ids.has(p.id)), ...moved] };
+  }
+
+  /** Makes the view match a snapshot of the store: classes, meta fields, and the photos added or gone. */
+  private show(snap: Snapshot): void {
+    this.classes = snap.classes.map((c) => ({ id: c.id, name: c.name }));
+    this.orders = new Map(snap.classes.map((c) => [c.id, c.order]));
+    this.settings = { ...DEFAULT_SETTINGS, ...(snap.meta.settings as Partial<TrainSettings> | undefined) };
+    this.plan = snap.meta.plan ?? null;
+    this.head = snap.meta.head ?? null;
+    this.lastMeta = { settings: JSON.stringify(this.settings), plan: this.plan, head: this.head };
+    const stored = new Set(snap.photos.map((p) => p.id));
+    for (const id of [...this.photos.keys()]) if (!stored.has(id)) this.forget(id);
+    for (const p of snap.photos) if (!this.photos.has(p.id)) this.photos.set(p.id, { ...p, url: URL.createObjectURL(p.blob) });
+    this.markSaved();
+  }
+
+  private listen(): void {
+    if (typeof BroadcastChannel !== 'undefined' && !this.channel) {
+      this.channel = new BroadcastChannel(CHANNEL);
+      this.channel.onmessage = () => void this.reread();
+    }
+    // A pending burst (settings being typed) is written when the tab is hidden or closed.
+    const flush = () => this.saveTimer && void this.saveNow();
+    addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+  }
+
+  /** Another tab wrote: re-read the store, which holds both tabs' changes, and show it. */
+  private async reread(): Promise<void> {
+    if (this.saveTimer) await this.saveNow();
+    try {
+      this.show(await store.read());
+    } catch (err) {
+      this.storageError = message(err);
+    }
+  }
+
+  private markSaved(): void {
+    this.savedAt = Date.now();
+    this.savedNames = this.classes.map((c) => c.name).join('\n');
+  }
+
+  /** Writes one change; on failure nothing of it is kept, and the reason is shown. */
+  private async write(change: Change): Promise<boolean> {
+    try {
+      await store.apply(change);
+    } catch (err) {
+      this.storageError = err instanceof StorageFullError ? 'quota' : message(err);
+      void this.refreshUsage();
+      return false;
+    }
+    this.storageError = null;
+    this.markSaved();
+    this.channel?.postMessage('changed');
+    void this.refreshUsage();
+    return true;
+  }
+
+  private record(id: string): ClassRecord | null {
+    const i = this.classes.findIndex((c) => c.id === id);
+    return i < 0 ? null : { id, name: this.classes[i].name, order: this.order(id) };
+  }
+
+  /** Each class's stored place, so cards stay where they were added, whichever tab added them. */
+  private orders = new Map<string, number>();
+  private order(id: string): number {
+    return this.orders.get(id) ?? this.classes.findIndex((c) => c.id === id);
+  }
+
+  async refreshUsage(): Promise<void> {
+    this.storage = await storageInfo();
+  }
+
+  /** Saves the settings, plan and head soon after a burst of changes (everything else is written as it happens). */
   scheduleSave(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => void this.saveNow(), 200);
   }
 
+  /** Writes the meta fields this tab changed since it last wrote or read them. */
   async saveNow(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
-    const record: ProjectRecord = {
-      classes: $state.snapshot(this.classes),
-      settings: $state.snapshot(this.settings),
-      plan: this.plan,
-      head: this.head,
-      savedAt: Date.now(),
-    };
-    try {
-      await store.saveProject(record);
-      this.storageError = null;
-      this.savedAt = record.savedAt;
-      this.savedNames = record.classes.map((c) => c.name).join('\n');
-    } catch (err) {
-      this.storageError = err instanceof StorageFullError ? 'quota' : String(err);
-    }
+    const settings = JSON.stringify(this.settings);
+    const meta: Change['meta'] = {};
+    if (settings !== this.lastMeta.settings) meta.settings = $state.snapshot(this.settings) as unknown as Record<string, unknown>;
+    if (this.plan !== this.lastMeta.plan) meta.plan = this.plan;
+    if (this.head !== this.lastMeta.head) meta.head = this.head;
+    const next = { settings, plan: this.plan, head: this.head };
+    if (Object.keys(meta).length === 0 && this.savedAt) return;
+    if (await this.write({ meta })) this.lastMeta = next;
+  }
+
+  /** Why `name` cannot be the name of class `id` (another class has it, or it is blank), or null. */
+  nameProblem(id: string | null, name: string): NameProblem | null {
+    if (!name.trim()) return 'empty';
+    return this.classes.some((c) => c.id !== id && sameName(c.name, name)) ? 'duplicate' : null;
+  }
+
+  /** `base`, or `base 2`, `base 3`… whichever no class has yet. */
+  uniqueName(base: string): string {
+    let name = base.slice(0, MAX_NAME);
+    for (let n = 2; this.nameProblem(null, name); n++) name = `${base.slice(0, MAX_NAME - 4)} ${n}`;
+    return name;
   }
 
   // Class edits are single, deliberate actions: saved at once, so a reload right after loses nothing.
-  addClass(name: string): void {
-    this.classes.push({ id: newId(), name });
-    void this.saveNow();
+  async addClass(name: string): Promise<string | null> {
+    const cls = { id: newId(), name: this.uniqueName(name) };
+    const order = Math.max(this.classes.length, ...this.orders.values()) + 1;
+    this.orders.set(cls.id, order);
+    if (!(await this.write({ putClasses: [{ ...cls, order }] }))) return null;
+    this.classes.push(cls);
+    return cls.id;
   }
 
-  renameClass(id: string, name: string): void {
+  /**
+   * Renames as the learner types (`final` when they leave the field, which trims the name); a blank or
+   * duplicate name is refused (kept aside with its reason), never saved.
+   */
+  renameClass(id: string, name: string, final = false): NameProblem | null {
+    const typed = (final ? name.trim() : name).slice(0, MAX_NAME);
+    const problem = this.nameProblem(id, typed);
+    if (problem) {
+      this.nameProblems = { ...this.nameProblems, [id]: { name: typed, problem } };
+      return problem;
+    }
+    this.dropNameProblem(id);
     const c = this.classes.find((x) => x.id === id);
-    if (c) c.name = name;
-    void this.saveNow();
+    if (!c || c.name === typed) return null;
+    c.name = typed;
+    void this.write({ putClasses: [this.record(id)!] });
+    return null;
+  }
+
+  /** Forgets a refused name once the learner leaves the field (the saved name is shown again). */
+  dropNameProblem(id: string): void {
+    const { [id]: _gone, ...rest } = this.nameProblems;
+    this.nameProblems = rest;
   }
 
   async deleteClass(id: string): Promise<void> {
-    const gone = this.photosOf(id).map((p) => p.id);
-    await store.deletePhotos(gone);
-    for (const pid of gone) this.forget(pid);
+    if (!(await this.write({ deleteClasses: [id] }))) return;
+    for (const p of this.photosOf(id)) this.forget(p.id);
     this.classes = this.classes.filter((c) => c.id !== id);
-    void this.saveNow();
+    this.markSaved();
   }
 
   async deletePhoto(id: string): Promise<void> {
-    await store.deletePhotos([id]);
-    this.forget(id);
+    if (await this.write({ deletePhotos: [id] })) this.forget(id);
   }
 
   private forget(id: string): void {
@@ -132,39 +281,59 @@ class Project {
     this.photos.delete(id);
   }
 
-  /** Stores the photos first and shows them after, so what is on screen is always what is saved. */
+  /** Stores the photos with their class in one transaction, and shows them after: what is on screen is saved. */
   private async commit(classId: string, blobs: Blob[]): Promise<boolean> {
+    const cls = this.record(classId);
+    if (!cls) return false;
     const now = Date.now();
     const records: PhotoRecord[] = blobs.map((blob, i) => ({ id: newId(), classId, blob, createdAt: now + i }));
-    try {
-      await store.addPhotos(records);
-    } catch (err) {
-      this.storageError = err instanceof StorageFullError ? 'quota' : String(err);
-      return false;
-    }
+    if (!(await this.write({ putClasses: [cls], putPhotos: records }))) return false;
     for (const r of records) this.photos.set(r.id, { ...r, url: URL.createObjectURL(r.blob) });
+    void this.askPersistence();
     return true;
   }
 
-  /** Adds every valid file; each rejected one gets its own reason, and the valid ones of the batch still land. */
+  /** Once there is something worth keeping, ask the browser not to evict it under storage pressure. */
+  private async askPersistence(): Promise<void> {
+    if (this.persistAsked || !navigator.storage?.persist) return;
+    this.persistAsked = true;
+    if (!(await navigator.storage.persisted())) await navigator.storage.persist();
+    await this.refreshUsage();
+  }
+
+  /**
+   * Adds every valid file; each rejected or unreadable one gets its own reason, the valid ones of the batch
+   * still land, and the progress callback always reaches the end (also when storing fails).
+   */
   async addFiles(classId: string, files: File[], onProgress?: (done: number, total: number) => void): Promise<void> {
     const rejected: Rejection[] = [];
     const blobs: Blob[] = [];
     let done = 0;
+    this.rejections = { ...this.rejections, [classId]: [] };
     for (const file of files) {
-      const result = await prepareUpload(file);
+      const result = await prepareUpload(file).catch((): Rejection => ({ file: file.name, reason: 'unreadable' }));
       if ('blob' in result) blobs.push(result.blob);
       else rejected.push(result);
       onProgress?.(++done, files.length);
-      // Write in chunks so a 1,000-photo folder never holds every decoded image at once.
-      if (blobs.length >= 25) await this.commit(classId, blobs.splice(0));
+      // Write in chunks so a 1,000-photo folder never holds every decoded image at once; a full disk stops the rest.
+      if (blobs.length >= 25 && !(await this.commit(classId, blobs.splice(0)))) break;
     }
     if (blobs.length) await this.commit(classId, blobs);
+    onProgress?.(files.length, files.length);
     this.rejections = { ...this.rejections, [classId]: rejected };
   }
 
   async addFrame(classId: string, video: HTMLVideoElement): Promise<void> {
     await this.commit(classId, [await encodeDownscaled(video)]);
+  }
+
+  /** Replaces the whole project in one transaction (an imported file); the view follows from the store. */
+  async replaceWith(snap: Snapshot): Promise<boolean> {
+    if (!(await this.write({ replaceAll: true, putClasses: snap.classes, putPhotos: snap.photos, meta: { ...snap.meta, createdAt: Date.now() } }))) {
+      return false;
+    }
+    this.show(await store.read());
+    return true;
   }
 
   /** Fills up to three classes with the bundled sample photos (when the assets include them). */
@@ -176,19 +345,15 @@ class Project {
     const total = entries.reduce((n, [, files]) => n + files.length, 0);
     let done = 0;
     for (const [i, [name, files]] of entries.entries()) {
-      let cls = this.classes[i];
-      if (!cls || this.photosOf(cls.id).length > 0) {
-        this.addClass(name);
-        cls = this.classes[this.classes.length - 1];
-      } else {
-        this.renameClass(cls.id, name);
-      }
+      let id: string | null = this.classes[i]?.id ?? null;
+      if (!id || this.photosOf(id).length > 0) id = await this.addClass(name);
+      else if (this.renameClass(id, name)) this.renameClass(id, this.uniqueName(name));
+      if (!id) return true;
       const blobs = await Promise.all(files.map(async (f) => (await fetch(assetUrl(`samples/${f}`))).blob()));
-      await this.commit(cls.id, blobs);
+      await this.commit(id, blobs);
       done += files.length;
       onProgress?.(done, total);
     }
-    this.scheduleSave();
     return true;
   }
 }

@@ -1,20 +1,51 @@
-/** Service-worker state for the "offline ready" and "update available" notices. */
+/** How often a tab left open checks for a new version (a deploy should reach a classroom within the hour). */
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+/**
+ * Service-worker state for the "offline ready" and "update available" notices. The first install takes control
+ * of the page that installed it (clientsClaim), so a network drop right after "ready offline" loses nothing;
+ * an update waits for the learner's click, and that click waits while a training run is going.
+ */
 class Pwa {
   offlineReady = $state(false);
   needRefresh = $state(false);
+  /** True while something (a training run) must not be interrupted by a reload; set by the lab. */
+  private busyCheck: () => boolean = () => false;
   private update: ((reload?: boolean) => Promise<void>) | null = null;
+
+  get busy(): boolean {
+    return this.busyCheck();
+  }
+
+  /** The lab says when it is busy; reading it here keeps the training state out of the shell's chunk. */
+  watchBusy(check: () => boolean): void {
+    this.busyCheck = check;
+  }
 
   async register(): Promise<void> {
     if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
     const { registerSW } = await import('virtual:pwa-register');
     this.update = registerSW({
       immediate: true,
-      onOfflineReady: () => (this.offlineReady = true),
+      onOfflineReady: () => void this.whenControlled().then(() => (this.offlineReady = true)),
       onNeedRefresh: () => (this.needRefresh = true),
+      onRegisteredSW: (_url, registration) => {
+        if (!registration) return;
+        setInterval(() => {
+          if (navigator.onLine && !registration.installing) void registration.update().catch(() => {});
+        }, UPDATE_CHECK_MS);
+      },
     });
   }
 
+  /** "Ready offline" is only true once this very page's requests go through the service worker. */
+  private whenControlled(): Promise<void> {
+    if (navigator.serviceWorker.controller) return Promise.resolve();
+    return new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+  }
+
   reload(): void {
+    if (this.busy) return;
     void this.update?.(true);
   }
 

@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 
 /** One stored photo: the downscaled JPEG, never the original upload. */
 export interface PhotoRecord {
@@ -8,8 +8,32 @@ export interface PhotoRecord {
   createdAt: number;
 }
 
-/** Everything about the project except the photos' bytes. */
-export interface ProjectRecord {
+/** One class; `order` keeps the cards where the learner put them, whichever tab added them. */
+export interface ClassRecord {
+  id: string;
+  name: string;
+  order: number;
+}
+
+/** The project's small fields, each its own key so two tabs editing different fields never overwrite each other. */
+export interface MetaRecords {
+  settings: Record<string, unknown>;
+  plan: Record<string, boolean> | null;
+  head: unknown | null;
+  /** When the project was first stored: it exists from the first visit on, before any photo. */
+  createdAt: number;
+}
+export type MetaKey = keyof MetaRecords;
+
+/** Everything stored, as read in one transaction. */
+export interface Snapshot {
+  classes: ClassRecord[];
+  photos: PhotoRecord[];
+  meta: Partial<MetaRecords>;
+}
+
+/** The first schema kept the whole project in one record; it is split up on upgrade. */
+interface LegacyProjectRecord {
   classes: { id: string; name: string }[];
   settings: Record<string, unknown>;
   plan: Record<string, boolean> | null;
@@ -18,9 +42,14 @@ export interface ProjectRecord {
 }
 
 interface LabDB extends DBSchema {
-  project: { key: string; value: ProjectRecord };
+  project: { key: string; value: LegacyProjectRecord };
   photos: { key: string; value: PhotoRecord; indexes: { byClass: string } };
+  classes: { key: string; value: ClassRecord };
+  meta: { key: string; value: unknown };
 }
+
+export const DB_NAME = 'transfer-lab';
+const VERSION = 2;
 
 export class StorageFullError extends Error {
   constructor(cause: unknown) {
@@ -29,21 +58,76 @@ export class StorageFullError extends Error {
   }
 }
 
+/** Why the database cannot be used right now, for the UI to name with a way out. */
+export type DbTrouble = 'blocked' | 'blocking' | 'terminated';
+
 const isQuota = (err: unknown) =>
-  err instanceof DOMException && (err.name === 'QuotaExceededError' || err.name === 'NS_ERROR_DOM_QUOTA_REACHED');
+  (err instanceof DOMException || (err instanceof Error && 'name' in err)) &&
+  ((err as Error).name === 'QuotaExceededError' || (err as Error).name === 'NS_ERROR_DOM_QUOTA_REACHED');
+
+type Listener = (trouble: DbTrouble) => void;
+const listeners = new Set<Listener>();
+/** Tells the UI about an open blocked by an older tab, a newer tab waiting on us, or the browser closing the database. */
+export function onDbTrouble(fn: Listener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+const report = (t: DbTrouble) => listeners.forEach((fn) => fn(t));
+
+async function upgrade(d: IDBPDatabase<LabDB>, oldVersion: number, tx: IDBPTransaction<LabDB, StoreNames<LabDB>[], 'versionchange'>) {
+  if (oldVersion < 1) {
+    d.createObjectStore('project');
+    d.createObjectStore('photos', { keyPath: 'id' }).createIndex('byClass', 'classId');
+  }
+  if (oldVersion < 2) {
+    d.createObjectStore('classes', { keyPath: 'id' });
+    d.createObjectStore('meta');
+    const old = await tx.objectStore('project').get('current');
+    if (old) {
+      const classes = tx.objectStore('classes');
+      const meta = tx.objectStore('meta');
+      await Promise.all([
+        ...old.classes.map((c, i) => classes.put({ id: c.id, name: c.name, order: i })),
+        meta.put(old.settings, 'settings'),
+        meta.put(old.plan, 'plan'),
+        meta.put(old.head, 'head'),
+        meta.put(old.savedAt, 'createdAt'),
+      ]);
+      await tx.objectStore('project').delete('current');
+    }
+  }
+}
 
 let dbPromise: Promise<IDBPDatabase<LabDB>> | null = null;
 function db(): Promise<IDBPDatabase<LabDB>> {
-  dbPromise ??= openDB<LabDB>('transfer-lab', 1, {
-    upgrade(d) {
-      d.createObjectStore('project');
-      d.createObjectStore('photos', { keyPath: 'id' }).createIndex('byClass', 'classId');
+  dbPromise ??= openDB<LabDB>(DB_NAME, VERSION, {
+    upgrade: (d, oldVersion, _newVersion, tx) => void upgrade(d, oldVersion, tx),
+    blocked: () => report('blocked'),
+    blocking: () => {
+      // A newer version of the app in another tab needs the database: let it have it, and say so here.
+      void dbPromise?.then((d) => d.close());
+      dbPromise = null;
+      report('blocking');
     },
+    terminated: () => {
+      dbPromise = null;
+      report('terminated');
+    },
+  }).catch((err: unknown) => {
+    dbPromise = null;
+    throw err;
   });
   return dbPromise;
 }
 
-/** Writes fail as a whole (one transaction), so a full disk never leaves half a record behind. */
+/** Closes the connection (tests, and a tab stepping aside for a newer version). */
+export async function closeDb(): Promise<void> {
+  const d = await dbPromise?.catch(() => null);
+  d?.close();
+  dbPromise = null;
+}
+
+/** Writes fail as a whole (one transaction), so a full disk never leaves half a change behind. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -52,17 +136,66 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One atomic change: classes, photos and meta fields written or deleted together, or not at all. */
+export interface Change {
+  putClasses?: ClassRecord[];
+  deleteClasses?: string[];
+  putPhotos?: PhotoRecord[];
+  deletePhotos?: string[];
+  meta?: Partial<MetaRecords>;
+  /** Empties every store first: an import replaces the whole project in the same transaction. */
+  replaceAll?: boolean;
+}
+
 export const store = {
-  loadProject: async () => (await db()).get('project', 'current'),
-  saveProject: (p: ProjectRecord) => guarded(async () => void (await (await db()).put('project', p, 'current'))),
-  loadPhotos: async () => (await db()).getAll('photos'),
-  addPhotos: (photos: PhotoRecord[]) =>
-    guarded(async () => {
-      const tx = (await db()).transaction('photos', 'readwrite');
-      await Promise.all([...photos.map((p) => tx.store.put(p)), tx.done]);
-    }),
-  deletePhotos: async (ids: string[]) => {
-    const tx = (await db()).transaction('photos', 'readwrite');
-    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+  /** Reads classes, photos and meta in one transaction, so they are consistent with each other. */
+  async read(): Promise<Snapshot> {
+    const tx = (await db()).transaction(['classes', 'photos', 'meta'], 'readonly');
+    const metaStore = tx.objectStore('meta');
+    const [classes, photos, keys, values] = await Promise.all([
+      tx.objectStore('classes').getAll(),
+      tx.objectStore('photos').getAll(),
+      metaStore.getAllKeys(),
+      metaStore.getAll(),
+      tx.done,
+    ]);
+    const meta = Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Partial<MetaRecords>;
+    return { classes: classes.sort((a, b) => a.order - b.order), photos: photos.sort((a, b) => a.createdAt - b.createdAt), meta };
+  },
+
+  apply(change: Change): Promise<void> {
+    return guarded(async () => {
+      const tx = (await db()).transaction(['classes', 'photos', 'meta'], 'readwrite');
+      const classes = tx.objectStore('classes');
+      const photos = tx.objectStore('photos');
+      const meta = tx.objectStore('meta');
+      const ops: Promise<unknown>[] = [];
+      const abort = (err: unknown) => {
+        try {
+          tx.abort();
+        } catch {
+          /* already finished or aborted */
+        }
+        throw err;
+      };
+      try {
+        if (change.replaceAll) ops.push(classes.clear(), photos.clear(), meta.clear());
+        for (const id of change.deletePhotos ?? []) ops.push(photos.delete(id));
+        for (const id of change.deleteClasses ?? []) {
+          // Every photo of a deleted class goes with it, including ones another tab added meanwhile.
+          ops.push(photos.index('byClass').getAllKeys(id).then((keys) => Promise.all(keys.map((k) => photos.delete(k)))));
+          ops.push(classes.delete(id));
+        }
+        for (const c of change.putClasses ?? []) ops.push(classes.put(c));
+        for (const p of change.putPhotos ?? []) ops.push(photos.put(p));
+        for (const [k, v] of Object.entries(change.meta ?? {})) ops.push(meta.put(v, k));
+      } catch (err) {
+        // A record the store refuses outright (no key) throws here, before any request: drop the rest too.
+        for (const op of [...ops, tx.done]) op.catch(() => {});
+        abort(err);
+      }
+      // A failed request aborts the transaction; tx.done then rejects with the reason, nothing is kept.
+      await Promise.all([...ops.map((op) => op.catch(abort)), tx.done]);
+    });
   },
 };

@@ -1,4 +1,5 @@
 import type { Pixels } from '../ml/types';
+import { checkImage, decodeDownscaled, isRejection, type Rejection } from './photos';
 
 /** Side of the centre square handed to the model: MobileNet's input size, so nothing larger is held in memory. */
 export const MODEL_SIDE = 224;
@@ -24,6 +25,28 @@ export function centreSquarePixels(source: CanvasImageSource, width: number, hei
 /** Decodes an image blob (first frame for GIF) to model-sized pixels; rejects when the browser cannot decode it. */
 export async function decodeForModel(blob: Blob, side = MODEL_SIDE): Promise<Pixels> {
   const bitmap = await createImageBitmap(blob);
+  try {
+    return centreSquarePixels(bitmap, bitmap.width, bitmap.height, side);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * A photo the learner picked, through the same checks as an upload (bytes, header size, SVG), decoded
+ * downscaled so its short side stays near twice the model's input; a rejection names the reason.
+ */
+export async function decodeUploadForModel(file: File, side = MODEL_SIDE): Promise<Pixels | Rejection> {
+  const checked = await checkImage(file);
+  if (isRejection(checked)) return checked;
+  const short = Math.min(checked.width, checked.height);
+  const long = Math.max(checked.width, checked.height);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await decodeDownscaled(checked, Math.max(side, Math.round((long * 2 * side) / short)));
+  } catch {
+    return { file: file.name, reason: 'corrupt' };
+  }
   try {
     return centreSquarePixels(bitmap, bitmap.width, bitmap.height, side);
   } finally {

@@ -1,0 +1,100 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { test, expect, clothing, type Page } from './fixtures';
+import { badFiles } from './bad-files';
+
+/** The first `n` photos of a clothing class, by file name. */
+const photos = (cls: string, n: number) => {
+  const dir = dirname(clothing(cls, 'x.jpg'));
+  return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => clothing(cls, f));
+};
+const card = (page: Page, i: number) => page.getByTestId('class-card').nth(i);
+const LAB = './?backend=cpu&lang=en#/lab';
+
+test('first visit: photos added to the two starting classes, with nothing else done, are there after a reload', async ({ page }) => {
+  await page.goto(LAB);
+  await card(page, 0).getByTestId('class-upload').setInputFiles(photos('shoes', 3));
+  await card(page, 1).getByTestId('class-upload').setInputFiles(photos('hat', 3));
+  await expect(card(page, 0).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  await expect(card(page, 1).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  await page.reload();
+  await expect(page.getByTestId('class-card')).toHaveCount(2);
+  await expect(card(page, 0).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  await expect(card(page, 1).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+});
+
+test('a class name typed and the page reloaded at once keeps the name; a duplicate name is refused with a message', async ({ page }) => {
+  await page.goto(LAB);
+  const name = card(page, 0).getByTestId('class-name');
+  await name.selectText();
+  await name.pressSequentially('boots');
+  await page.reload();
+  await expect(card(page, 0).getByTestId('class-name')).toHaveValue('boots');
+
+  const second = card(page, 1).getByTestId('class-name');
+  await second.fill('Boots');
+  await expect(card(page, 1).getByTestId('class-name-error')).toHaveAttribute('data-problem', 'duplicate');
+  await second.press('Tab');
+  await expect(second).toHaveValue('B');
+  await page.reload();
+  await expect(card(page, 1).getByTestId('class-name')).toHaveValue('B');
+});
+
+test('one batch of bad files: one message each, the good photos added, the page still responds', async ({ page }) => {
+  await page.goto(LAB);
+  const c = card(page, 0);
+  const good = photos('shoes', 2);
+  const asPayload = (path: string) => ({ name: basename(path), mimeType: 'image/jpeg', buffer: readFileSync(path) });
+  await c.getByTestId('class-upload').setInputFiles([...badFiles().slice(0, 2), asPayload(good[0]), ...badFiles().slice(2), asPayload(good[1])]);
+  await expect(c.getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+  for (const f of badFiles()) await expect(c.locator(`[data-testid=upload-error][data-file="${f.name}"]`)).toHaveCount(1);
+  await expect(c.getByTestId('upload-error')).toHaveCount(4);
+  await expect(c.locator('[data-testid=upload-error][data-file="huge.png"]')).toContainText('10000×10000');
+  // Every progress indicator ends, and the page answers the next action.
+  await expect(c.locator('progress')).toHaveCount(0);
+  await page.getByTestId('add-class').click();
+  await expect(page.getByTestId('class-card')).toHaveCount(3);
+
+  for (const f of badFiles()) {
+    await page.getByTestId('predict-upload').setInputFiles(f);
+    await expect(page.locator(`[data-testid=predict-error][data-file="${f.name}"]`)).toBeVisible();
+  }
+  await page.getByTestId('predict-upload').setInputFiles(good[0]);
+  await expect(page.locator(`[data-testid=prediction][data-input="${basename(good[0])}"]`)).toBeVisible({ timeout: 120_000 });
+});
+
+test('two tabs: a class and photos added in the second survive the first one’s own edits, in both after a reload', async ({ page, context }) => {
+  await page.goto(LAB);
+  await expect(page.getByTestId('class-card')).toHaveCount(2);
+  const other = await context.newPage();
+  await other.goto(LAB);
+  await other.getByTestId('add-class').click();
+  await expect(other.getByTestId('class-card')).toHaveCount(3);
+  await card(other, 2).getByTestId('class-name').fill('pants');
+  await card(other, 2).getByTestId('class-upload').setInputFiles(photos('pants', 2));
+  await expect(card(other, 2).getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+
+  // The first tab, open all along, goes on working: rename and add photos.
+  await card(page, 0).getByTestId('class-name').fill('shoes');
+  await card(page, 0).getByTestId('class-upload').setInputFiles(photos('shoes', 2));
+  await expect(card(page, 0).getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+  await expect(page.locator('[data-testid=class-card][data-class=pants] [data-testid=sample-count]')).toHaveAttribute('data-value', '2');
+
+  for (const p of [page, other]) {
+    await p.reload();
+    await expect(p.getByTestId('class-card')).toHaveCount(3);
+    await expect(card(p, 0).getByTestId('class-name')).toHaveValue('shoes');
+    await expect(card(p, 0).getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+    await expect(card(p, 2).getByTestId('class-name')).toHaveValue('pants');
+    await expect(card(p, 2).getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+  }
+});
+
+test('storage: usage and quota shown once a photo is stored, persistence asked for', async ({ page }) => {
+  await page.goto(LAB);
+  await card(page, 0).getByTestId('class-upload').setInputFiles(photos('shoes', 1));
+  const usage = page.getByTestId('storage-usage');
+  await expect(usage).toHaveAttribute('data-persisted', /^(true|false)$/);
+  await expect.poll(async () => Number(await usage.getAttribute('data-used'))).toBeGreaterThan(0);
+  expect(Number(await usage.getAttribute('data-quota'))).toBeGreaterThan(Number(await usage.getAttribute('data-used')));
+});

@@ -1,0 +1,17 @@
+/** How much this site stores, how much it may, and whether the browser promised not to evict it. */
+export interface StorageInfo {
+  used: number;
+  quota: number;
+  persisted: boolean;
+}
+
+/** Null where the browser has no StorageManager (an http:// page other than localhost, old browsers). */
+export async function storageInfo(): Promise<StorageInfo | null> {
+  if (!navigator.storage?.estimate) return null;
+  try {
+    const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? false]);
+    return { used: usage, quota, persisted };
+  } catch {
+    return null;
+  }
+}
