@@ -1,24 +1,39 @@
 import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { test, expect, waitForModel, setField, TEST_ASSETS } from './fixtures';
+import { dirname } from 'node:path';
+import { test, expect, waitForModel, setField, clothing } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 
 const photos = (cls: string, n: number) => {
-  const dir = resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', cls);
-  return readdirSync(dir).sort().slice(0, n).map((f) => resolve(dir, f));
+  const dir = dirname(clothing(cls, 'x.jpg'));
+  return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => clothing(cls, f));
 };
 
-test('offline after one visit: every page renders, the model loads and feature extraction trains', async ({ page, context }) => {
+test('offline right after the first visit, without a reload: chapters, chapter 2’s experiment, the lab, the model and training', async ({ page, context }) => {
   await page.goto('./?backend=wasm&lang=en#/');
   await expect(page.getByTestId('pwa-notice')).toHaveAttribute('data-state', 'offline-ready', { timeout: 120_000 });
+  // Marks this document: every step below must happen in it, with no reload in between.
+  await page.evaluate(() => Object.assign(window, { firstDocument: true }));
   await context.setOffline(true);
   await context.route('**/*', (route) => route.abort('internetdisconnected'));
-  await page.reload();
-  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+
+  // Only the hash changes: the same page, now without a network, fetches each chapter's chunk.
   for (const id of ['backpropagation', 'feature-extraction', 'layer-freezing']) {
     await page.goto(`./?backend=wasm&lang=en#/chapters/${id}`);
     await expect(page.getByTestId('quiz')).toBeVisible();
+    await expect(page.getByTestId('app-error')).toHaveCount(0);
   }
+
+  await test.step('chapter 2’s experiment loads its sample photos offline', async () => {
+    await page.goto('./?backend=wasm&lang=en#/chapters/feature-extraction');
+    const w = page.locator('[data-widget="strategy-compare"]');
+    await w.getByTestId('compare-per-class').fill('2');
+    await w.getByTestId('compare-epochs').fill('1');
+    await w.getByTestId('compare-run').click();
+    await expect(w.getByTestId('compare-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    const row = w.locator('[data-testid=compare-row][data-strategy=feature-extraction]');
+    expect(Number(await row.getAttribute('data-val-accuracy'))).toBeGreaterThanOrEqual(0);
+  });
+
   await page.goto('./?backend=wasm&lang=en#/lab');
   expect(await waitForModel(page)).toBe('wasm');
   const cards = page.getByTestId('class-card');
@@ -29,6 +44,22 @@ test('offline after one visit: every page renders, the model loads and feature e
   await setField(page, 'epochs', '3');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done');
+  expect(await page.evaluate(() => 'firstDocument' in window)).toBe(true);
+
+  await test.step('a reload while still offline comes from the service worker, photos included', async () => {
+    await page.reload();
+    await expect(page.getByTestId('class-card').nth(1).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  });
+});
+
+test('a part of the app that cannot be fetched shows a message with Retry, never a blank page', async ({ page, context }) => {
+  await context.route(/ChapterPage-[^/]*\.js$/, (route) => route.abort('internetdisconnected'));
+  await page.goto('./?backend=cpu&lang=en#/chapters/backpropagation');
+  const error = page.getByTestId('app-error');
+  await expect(error).toBeVisible();
+  await context.unroute(/ChapterPage-[^/]*\.js$/);
+  await error.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('quiz')).toBeVisible();
 });
 
 test('under a sub-path the PWA is installable: valid manifest, service worker scoped to the sub-path', async ({ page }) => {
