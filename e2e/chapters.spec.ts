@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { test, expect, type Page } from './fixtures';
-import { renderMarkdown } from '../src/lessons/markdown';
 import { parseQuiz } from '../src/lessons/parse';
 import type { Quiz, QuizQuestion } from '../src/lessons/types';
-import { SANITIZE_CONFIG } from '../src/ui/chapter/sanitize';
-
-const require = createRequire(import.meta.url);
 
 /** The quiz as the instructors wrote it: the tests read the right answers from the content files. */
 function quizOf(chapter: string, lang: 'pt-BR' | 'en'): Quiz {
@@ -191,34 +186,77 @@ test('switching language keeps the chapter, the reading position and the chosen 
   await expect(page.locator('h1')).toContainText('Backpropagation');
 });
 
-test.describe('sanitising', () => {
-  // DOMPurify is injected as an inline script here, which the app's own CSP (rightly) forbids.
-  test.use({ bypassCSP: true });
+test('check-your-understanding pauses show the question and open their answer from the keyboard', async ({ page }) => {
+  for (const lang of ['pt-BR', 'en'] as const) {
+    await openChapter(page, 'backpropagation', lang);
+    await expect(page.locator('.prose .check')).toHaveCount(3);
+  }
+  const check = page.locator('.prose .check').first();
+  await expect(check.locator('.check-title')).toHaveText('Check your understanding');
+  await expect(check).toContainText('If the target were');
+  const answer = check.locator('details.check-answer');
+  await expect(answer).not.toHaveAttribute('open');
+  await expect(answer.getByText('The loss would be the same')).toBeHidden();
+  await answer.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await expect(answer).toHaveAttribute('open');
+  await expect(answer.getByText('The loss would be the same')).toBeVisible();
+  await page.keyboard.press('Space');
+  await expect(answer).not.toHaveAttribute('open');
+});
 
-  test('raw <script> and onerror= in a lesson render inert', async ({ page }) => {
-    const markdown = [
-      '# Lição',
+test.describe('sanitising', () => {
+  // Route interception must see the lesson chunks, so no service worker may answer them from its cache.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a malicious lesson and quiz go through the app’s own rendering and come out inert', async ({ page }) => {
+    const lesson = [
+      '# Lição maliciosa',
       '<script>window.__pwned = 1</script>',
       'Texto <img src="x" onerror="window.__pwned = 2"> e <a href="#" onclick="window.__pwned = 3">link</a>.',
       '[clique](javascript:window.__pwned=4) e $x^2$.',
+      '<iframe src="javascript:window.__pwned=5"></iframe>',
+      // GFM task lists make the Markdown renderer itself emit <input>; only the sanitiser removes it.
+      '- [x] uma tarefa com caixa de seleção',
+      '::: check\nPergunta <img src=x onerror="window.__pwned = 6">?\n::: answer\nResposta <script>window.__pwned = 7</script>.\n:::',
     ].join('\n\n');
-    await page.goto('./#/');
-    await page.addScriptTag({ path: require.resolve('dompurify/dist/purify.min.js') });
-    await page.evaluate(
-      ([lesson, raw, config]) => {
-        const purify = (window as unknown as { DOMPurify: { sanitize: (h: string, c: unknown) => string } }).DOMPurify;
-        const box = document.createElement('div');
-        box.id = 'xss';
-        // The app's pipeline (Markdown renderer, then DOMPurify) and DOMPurify alone on raw HTML.
-        box.innerHTML = purify.sanitize(lesson, config) + purify.sanitize(raw, config);
-        document.body.append(box);
-      },
-      [renderMarkdown(markdown), '<img src="x" onerror="window.__pwned = 5"><script>window.__pwned = 6</script>', SANITIZE_CONFIG] as const,
-    );
-    await page.waitForTimeout(500);
+    const quiz = {
+      questions: [
+        {
+          id: 'evil',
+          type: 'single',
+          prompt: '**Qual?** <img src=x onerror="window.__pwned = 8">',
+          options: [
+            { id: 'a', text: 'Sim <b onmouseover="window.__pwned = 9">negrito</b>', correct: true, explanation: '[x](javascript:window.__pwned=10)' },
+            { id: 'b', text: 'Não', correct: false, explanation: 'Porque não.' },
+          ],
+        },
+      ],
+    };
+    // The app fetches each lesson and quiz as its own chunk; swap the English ones for hostile content.
+    const module = (value: unknown) => ({ contentType: 'text/javascript', body: `export default ${JSON.stringify(value)};` });
+    await page.route(/\/assets\/lesson\.en-[^/]+\.js$/, (route) => route.fulfill(module(lesson)));
+    await page.route(/\/assets\/quiz\.en-[^/]+\.js$/, (route) => route.fulfill(module(quiz)));
+
+    await openChapter(page, 'backpropagation', 'en');
+    await expect(page.locator('h1')).toHaveText('Lição maliciosa');
+    const article = page.locator('article.chapter');
+    await expect(article.locator('.prose')).toContainText('<script>window.__pwned = 1</script>');
+    await expect(article.locator('.prose')).toContainText('<iframe src="javascript:window.__pwned=5"></iframe>');
+    await expect(article.locator('.prose .katex math')).toHaveCount(1);
+    await expect(article.locator('.prose')).toContainText('uma tarefa com caixa de seleção');
+    await expect(article.locator('.prose .check')).toContainText('Pergunta <img src=x onerror="window.__pwned = 6">?');
+    await expect(page.getByTestId('quiz-question')).toContainText('<img src=x onerror="window.__pwned = 8">');
+
+    await option(page, 'evil', 'a').hover();
+    await option(page, 'evil', 'a').check();
+    await page.getByTestId('quiz-submit').click();
+    await expect(page.getByTestId('quiz-score')).toHaveAttribute('data-value', '1');
+    await article.locator('.prose details summary').click();
+    await expect(
+      article.locator('.prose :is(script, iframe, input, form, button, [onerror], [onclick], [onmouseover], [href^="javascript"], [src^="javascript"])'),
+    ).toHaveCount(0);
+    await expect(page.getByTestId('quiz').locator('[onerror], [onmouseover], [href^="javascript"], script')).toHaveCount(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    await expect(page.locator('#xss script, #xss [onerror], #xss [onclick], #xss [href^="javascript"]')).toHaveCount(0);
-    await expect(page.locator('#xss')).toContainText('<script>window.__pwned = 1</script>');
-    await expect(page.locator('#xss .katex math')).toHaveCount(1);
   });
 });
