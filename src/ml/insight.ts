@@ -91,10 +91,11 @@ export async function convFilters(model: tf.LayersModel, layerName = 'conv1'): P
   if (!kernel || kernel.rank !== 4 || kernel.shape[0] !== kernel.shape[1] || kernel.shape[2] !== 3) {
     throw new EngineError('MODEL', `${layerName} is not a square convolution over RGB.`, { layer: layerName });
   }
+  const [size, , , count] = kernel.shape as number[];
   const reordered = tf.transpose(kernel, [3, 0, 1, 2]);
   const data = (await reordered.data()) as Float32Array;
   reordered.dispose();
-  return { layer: layerName, size: kernel.shape[0], count: kernel.shape[3], data };
+  return { layer: layerName, size, count, data };
 }
 
 /**

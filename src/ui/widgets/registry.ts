@@ -1,5 +1,7 @@
 import type { Component } from 'svelte';
 import BackpropExplorerEntry from './BackpropExplorerEntry.svelte';
+import EmbeddingMapEntry from './EmbeddingMapEntry.svelte';
+import FeatureMapsEntry from './FeatureMapsEntry.svelte';
 import FreezingInActionEntry from './FreezingInActionEntry.svelte';
 import LayerListEntry from './LayerListEntry.svelte';
 import StrategyCompareEntry from './StrategyCompareEntry.svelte';
@@ -13,4 +15,6 @@ export const widgets: Record<string, Component<Record<string, never>>> = {
   'strategy-compare': StrategyCompareEntry,
   'freezing-in-action': FreezingInActionEntry,
   'layer-list': LayerListEntry,
+  'feature-maps': FeatureMapsEntry,
+  'embedding-map': EmbeddingMapEntry,
 };
