@@ -1,22 +1,23 @@
-import * as tf from '@tensorflow/tfjs';
-import type { FreezePlan, HeadSnapshot, LayerInfo, Sample, TrainEvent, TrainResult, Trainer } from '../ml';
-import { engine } from './engine.svelte';
+import * as Comlink from 'comlink';
+import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
+import { headParamCount, plans } from '../ml/layers';
+import type { Prediction } from '../worker/api';
+import { model } from './model.svelte';
 import { project } from './project.svelte';
-import { decodeForModel } from '../io/decode';
+import { runs } from './run.svelte';
 
 export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 
 export const HIDDEN_UNITS = 100;
-/** conv_pw_13_relu pooled: 256 floats per photo. */
-const EMBEDDING_SIZE = 256;
+/** The engine's trainer that holds the learner's head. */
+const SLOT = 'lab';
 
 /** Why training cannot start yet, or null when it can. */
 export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | { key: 'no-conv-grad' } | null;
 
-/** The workbench's training state: the engine's Trainer, progress, history and the last result. */
+/** The workbench's training state; the training itself runs in the engine through the run store. */
 class Lab {
-  layers = $state.raw<LayerInfo[]>([]);
   status = $state<TrainStatus>('idle');
   /** 'decode' | 'embed' | 'epochs' while running. */
   phase = $state<'decode' | 'embed' | 'epochs' | null>(null);
@@ -29,15 +30,18 @@ class Lab {
   trainedClasses = $state.raw<string[]>([]);
   /** What went wrong, as an i18n key under lab.training.errors plus the engine's own words. */
   error = $state<{ key: 'restore' | 'train'; detail: string } | null>(null);
-  private trainer: Trainer | null = null;
-  private ml: typeof import('../ml') | null = null;
+  /** The engine holds a trained (or restored) head for the lab. */
+  private hasHead = $state(false);
+  /** A model loaded from exported files, which answers predictions instead of the trained head. */
+  imported = $state.raw<{ classNames: string[] } | null>(null);
   private ready: Promise<void> | null = null;
-  /** A model loaded from exported files, which answers predictions instead of the trainer. */
-  imported = $state.raw<{ model: tf.LayersModel; classNames: string[] } | null>(null);
-  private abort: AbortController | null = null;
+
+  get layers(): LayerInfo[] {
+    return model.layers;
+  }
 
   get headParams(): number {
-    return this.ml ? this.ml.headParamCount(EMBEDDING_SIZE, HIDDEN_UNITS, Math.max(2, project.classes.length)) : 0;
+    return this.layers.length ? headParamCount(model.embeddingSize, HIDDEN_UNITS, Math.max(2, project.classes.length)) : 0;
   }
 
   get deltas(): Record<string, number> | null {
@@ -45,10 +49,10 @@ class Lab {
   }
 
   get trained(): boolean {
-    return !!this.imported || (this.status !== 'running' && !!this.trainer?.trained);
+    return !!this.imported || (this.status !== 'running' && this.hasHead);
   }
 
-  /** Lists the layers once the model is in, starts the plan as feature extraction and restores a saved head. */
+  /** Starts the plan as feature extraction once the model is in and restores a saved head. */
   init(): Promise<void> {
     this.ready ??= this.setUp().catch((err: unknown) => {
       this.ready = null;
@@ -58,15 +62,12 @@ class Lab {
   }
 
   private async setUp(): Promise<void> {
-    const net = await engine.ensure();
-    this.ml = await import('../ml');
-    this.layers = this.ml.inventory(net.model);
-    project.plan ??= this.ml.plans.featureExtraction(this.layers);
-    this.trainer = new this.ml.Trainer(net);
-    if (project.head) {
+    const engine = await model.ensure();
+    project.plan ??= plans.featureExtraction(this.layers);
+    if (project.head && !this.hasHead) {
       try {
-        await this.trainer.loadHead(project.head as HeadSnapshot);
-        this.trainedClasses = this.trainer.labels;
+        this.trainedClasses = await engine.loadHead(SLOT, project.head as HeadSnapshot);
+        this.hasHead = true;
       } catch (err) {
         this.error = { key: 'restore', detail: err instanceof Error ? err.message : String(err) };
       }
@@ -79,10 +80,10 @@ class Lab {
   }
 
   blocker(): Blocker {
-    if (engine.modelState !== 'ready') return { key: 'model' };
+    if (model.modelState !== 'ready') return { key: 'model' };
     if (project.classes.length < 2) return { key: 'one-class' };
     const unfrozen = Object.values(project.plan ?? {}).some(Boolean);
-    if (project.settings.mode === 'fine-tune' && unfrozen && engine.backend?.canFineTune === false) return { key: 'no-conv-grad' };
+    if (project.settings.mode === 'fine-tune' && unfrozen && model.backend?.canFineTune === false) return { key: 'no-conv-grad' };
     for (const c of project.classes) {
       const n = project.photosOf(c.id).length;
       if (n < 2) return { key: 'few-photos', name: c.name, n };
@@ -90,36 +91,25 @@ class Lab {
     return null;
   }
 
-  private async samples(): Promise<Sample[]> {
-    const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ p, label })));
-    this.phase = 'decode';
-    this.progress = { done: 0, total: photos.length };
-    const out: Sample[] = [];
-    for (const { p, label } of photos) {
-      out.push({ id: p.id, label, pixels: await decodeForModel(p.blob) });
-      this.progress = { done: out.length, total: photos.length };
-    }
-    return out;
-  }
-
   async train(): Promise<void> {
     if (this.status === 'running' || this.blocker()) return;
-    await this.init();
-    const trainer = this.trainer!;
     this.status = 'running';
     this.error = null;
     this.history = [];
     this.lastLoss = null;
+    this.phase = 'decode';
     this.phaseStartedAt = performance.now();
-    this.abort = new AbortController();
     const s = project.settings;
     const classNames = project.classes.map((c) => c.name);
+    const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ id: p.id, label, blob: async () => p.blob })));
     try {
-      const samples = await this.samples();
-      if (this.abort.signal.aborted) throw new Error('cancelled');
-      const result = await trainer.train(
-        samples,
-        {
+      await this.init();
+      const engine = await model.ensure();
+      const result = await runs.train({
+        owner: 'lab',
+        slot: SLOT,
+        photos,
+        options: {
           mode: s.mode,
           classNames,
           epochs: s.epochs,
@@ -129,30 +119,35 @@ class Lab {
           plan: s.mode === 'fine-tune' ? (project.plan ?? undefined) : undefined,
           hiddenUnits: HIDDEN_UNITS,
         },
-        (e) => this.onEvent(e),
-        this.abort.signal,
-      );
-      this.result = result;
-      this.imported?.model.dispose();
-      this.imported = null;
-      this.status = result.cancelled ? 'cancelled' : 'done';
-      if (!result.cancelled) {
-        this.trainedClasses = classNames;
-        project.head = await trainer.headWeights();
-        await project.saveNow();
+        onDecode: (done, total) => (this.progress = { done, total }),
+        onEvent: (e) => this.onEvent(e),
+      });
+      if (!result) {
+        this.status = 'cancelled';
+        return;
       }
+      this.result = result;
+      if (result.cancelled) {
+        this.status = 'cancelled';
+        return;
+      }
+      this.imported = null;
+      this.trainedClasses = classNames;
+      this.hasHead = true;
+      project.head = await engine.headWeights(SLOT);
+      // 'done' only once the head is on disk: a reload the instant it says done must find it.
+      await project.saveNow();
+      this.status = 'done';
     } catch (err) {
-      const cancelled = this.abort?.signal.aborted;
-      this.status = cancelled ? 'cancelled' : 'error';
-      if (!cancelled) this.error = { key: 'train', detail: err instanceof Error ? err.message : String(err) };
+      this.status = 'error';
+      this.error = { key: 'train', detail: err instanceof Error ? err.message : String(err) };
     } finally {
       this.phase = null;
-      this.abort = null;
     }
   }
 
   cancel(): void {
-    this.abort?.abort();
+    runs.cancel('lab');
   }
 
   private onEvent(e: TrainEvent): void {
@@ -172,44 +167,38 @@ class Lab {
     }
   }
 
-  /** Class probabilities from an imported model, else the trained pipeline; null before either exists. */
-  async predict(pixels: Parameters<Trainer['predict']>[0]): Promise<{ label: string; probability: number }[] | null> {
-    let probabilities: number[];
-    let names: string[];
-    if (this.imported && this.ml) {
-      const { model } = this.imported;
-      const ml = this.ml;
-      const output = tf.tidy(() => model.predict(ml.preprocess(pixels)) as tf.Tensor);
-      probabilities = Array.from(await output.data());
-      output.dispose();
-      names = this.imported.classNames;
-    } else if (this.trainer?.trained) {
-      probabilities = (await this.trainer.predict(pixels)).probabilities;
-      names = this.trainedClasses;
-    } else {
-      return null;
-    }
-    return probabilities
-      .map((probability, i) => ({ label: names[i] ?? `#${i}`, probability }))
-      .sort((a, b) => b.probability - a.probability);
+  /** Class probabilities from an imported model, else the trained head, else MobileNet's ImageNet classes. */
+  async predict(pixels: Pixels): Promise<Prediction> {
+    const engine = await model.ensure();
+    await this.init();
+    return engine.predict(SLOT, Comlink.transfer(pixels, [pixels.data.buffer as ArrayBuffer]), 3);
   }
 
   /** Downloads the trained pipeline (image → classes) as TF.js files; only ever on the learner's click. */
   async exportModel(): Promise<void> {
-    if (!this.trainer?.trained) return;
-    const { downloadModel } = await import('../io/model-files');
-    await downloadModel(this.trainer.exportModel(), this.trainedClasses);
+    if (!this.hasHead) return;
+    const engine = await model.ensure();
+    const files = await engine.exportModel(SLOT, 'transfer-lab-model');
+    download(new Blob([files.json], { type: 'application/json' }), files.jsonName);
+    download(new Blob([files.weights], { type: 'application/octet-stream' }), files.weightsName);
   }
 
   /** Loads an exported model back; from then on predictions use it until the next training run. */
   async importModel(files: File[]): Promise<void> {
     await this.init();
-    const { readModelFiles } = await import('../io/model-files');
-    const loaded = await readModelFiles(files);
-    this.imported?.model.dispose();
-    this.imported = loaded;
+    const engine = await model.ensure();
+    this.imported = { classNames: await engine.importModel(SLOT, files) };
   }
 }
 
+/** Saves a blob through the browser's download, as tf.io's `downloads://` did on the page. */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
 
 export const lab = new Lab();

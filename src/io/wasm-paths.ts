@@ -8,3 +8,8 @@ export const wasmPaths: Record<string, string> = {
   'tfjs-backend-wasm-simd.wasm': simd,
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimd,
 };
+
+/** The same files as absolute URLs against the page's base: a worker would resolve relative ones against its script. */
+export function absoluteWasmPaths(base: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(wasmPaths).map(([name, url]) => [name, new URL(url, base).href]));
+}

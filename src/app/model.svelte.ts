@@ -1,0 +1,120 @@
+import * as Comlink from 'comlink';
+import type { BackendName, LayerInfo } from '../ml';
+import type { EngineBackend, EngineInfo, EngineMemory } from '../worker/api';
+import { connectEngine, type Engine, type EngineConnection } from '../worker/client';
+import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
+import { absoluteWasmPaths } from '../io/wasm-paths';
+
+export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
+export type BackendPick = BackendName | 'auto';
+
+/** What tests and the benchmark may read on the page: where the engine runs and its tensor count. */
+export interface LabProbe {
+  engineIn: 'worker' | 'page' | null;
+  memory(): Promise<EngineMemory>;
+}
+
+/**
+ * The page's handle on the one engine (a Worker, or the page's thread as a fallback): starts it on demand,
+ * mirrors its backend and loading state for the views, and switches backend with the trained heads kept.
+ */
+class ModelClient {
+  backend = $state.raw<EngineBackend | null>(null);
+  modelState = $state<ModelState>('idle');
+  /** 0..1 while the weights download. */
+  progress = $state(0);
+  error = $state<string | null>(null);
+  layers = $state.raw<LayerInfo[]>([]);
+  /** Width of the pooled embedding the head reads (256 for MobileNet v1 0.25). */
+  embeddingSize = $state(256);
+  /** The picker's value: 'auto' unless a backend was asked for. */
+  requested = $state<BackendPick>('auto');
+  switching = $state(false);
+  private connection: Promise<EngineConnection> | null = null;
+  private pending: Promise<Engine> | null = null;
+
+  constructor() {
+    if (typeof location !== 'undefined') {
+      const asked = new URLSearchParams(location.search).get('backend')?.trim().toLowerCase();
+      if (asked === 'webgpu' || asked === 'webgl' || asked === 'wasm' || asked === 'cpu') this.requested = asked;
+    }
+  }
+
+  /** The engine with the model loaded. */
+  ensure(): Promise<Engine> {
+    this.pending ??= this.load().catch((err: unknown) => {
+      this.modelState = 'error';
+      this.error = err instanceof Error ? err.message : String(err);
+      this.pending = null;
+      throw err;
+    });
+    return this.pending;
+  }
+
+  /** Moves the engine to another backend; the model and every trained head come along. `?backend=` follows. */
+  async switchBackend(pick: BackendPick): Promise<void> {
+    const engine = await this.ensure();
+    this.switching = true;
+    this.modelState = 'loading';
+    this.progress = 0;
+    this.error = null;
+    try {
+      this.apply(await engine.switchBackend(pick, Comlink.proxy((f: number) => (this.progress = f))));
+      this.requested = pick;
+      const url = new URL(location.href);
+      if (pick === 'auto') url.searchParams.delete('backend');
+      else url.searchParams.set('backend', pick);
+      history.replaceState(history.state, '', url);
+      this.modelState = 'ready';
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      this.modelState = 'error';
+      this.pending = null;
+      throw err;
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  private connect(): Promise<EngineConnection> {
+    this.connection ??= connectEngine({ page: new URLSearchParams(location.search).get('engine') === 'page' }).then((c) => {
+      probe.engineIn = c.home;
+      return c;
+    });
+    return this.connection;
+  }
+
+  private async load(): Promise<Engine> {
+    this.modelState = 'loading';
+    this.error = null;
+    const { engine } = await this.connect();
+    const info = await engine.init(
+      {
+        modelUrl: MODEL_URL(),
+        classNamesUrl: CLASS_NAMES_URL(),
+        wasmPaths: absoluteWasmPaths(document.baseURI),
+        requested: this.requested === 'auto' ? null : this.requested,
+      },
+      Comlink.proxy((f: number) => (this.progress = f)),
+    );
+    this.apply(info);
+    this.modelState = 'ready';
+    return engine;
+  }
+
+  private apply(info: EngineInfo): void {
+    this.backend = info.backend;
+    this.layers = info.layers;
+    this.embeddingSize = info.embeddingSize;
+  }
+
+  /** tf.memory() of the engine's thread. */
+  async memory(): Promise<EngineMemory> {
+    return (await this.connect()).engine.memory();
+  }
+}
+
+export const model = new ModelClient();
+
+const probe: LabProbe = { engineIn: null, memory: () => model.memory() };
+if (typeof window !== 'undefined') (window as unknown as { __transferLab: LabProbe }).__transferLab = probe;

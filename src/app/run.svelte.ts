@@ -1,0 +1,122 @@
+import * as Comlink from 'comlink';
+import type { TrainEvent, TrainOptions, TrainResult } from '../ml';
+import { decodeForModel } from '../io/decode';
+import { model } from './model.svelte';
+
+/** One photo of a run: its id, its class index and how to get its bytes (decoded only if the engine lacks it). */
+export interface RunPhoto {
+  id: string;
+  label: number;
+  blob: () => Promise<Blob>;
+}
+
+export interface RunRequest {
+  /** Who runs it ('lab', 'compare', 'freezing'): shown to other views while it runs. */
+  owner: string;
+  /** The engine's trainer this run uses; a slot keeps its head between runs. */
+  slot: string;
+  photos: RunPhoto[];
+  options: TrainOptions;
+  onDecode?: (done: number, total: number) => void;
+  onEvent?: (e: TrainEvent) => void;
+}
+
+export type RunPhase = 'decode' | 'embed' | 'epochs';
+
+export interface ActiveRun {
+  id: number;
+  owner: string;
+  phase: RunPhase;
+  done: number;
+  total: number;
+  startedAt: number;
+}
+
+/** Photos decoded and handed over this many at a time, so the page never holds every decoded photo at once. */
+const HANDOVER_BATCH = 16;
+
+/**
+ * The one training run of the app, for the lab and every widget: its handle, progress, cancellation and error.
+ * The engine trains one thing at a time; a run asked for while another is ending waits for it.
+ */
+class Runs {
+  active = $state.raw<ActiveRun | null>(null);
+  lastError = $state<string | null>(null);
+  private nextId = 1;
+  private cancelled = new Set<number>();
+  private settled: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Trains on the engine. Resolves with the engine's result (`cancelled: true` when cancelled mid-run), or null
+   * when cancelled before training began; rejects on failure.
+   */
+  train(req: RunRequest): Promise<TrainResult | null> {
+    const run = this.settled.then(() => this.run(req));
+    this.settled = run.catch(() => {});
+    return run;
+  }
+
+  /** Cancels the active run (only `owner`'s, when given); the engine stops at its next batch. */
+  cancel(owner?: string): void {
+    const a = this.active;
+    if (!a || (owner && a.owner !== owner)) return;
+    this.cancelled.add(a.id);
+    void model.ensure().then((engine) => engine.cancel(a.id));
+  }
+
+  /** Another owner's run is going on. */
+  busyFor(owner: string): string | null {
+    return this.active && this.active.owner !== owner ? this.active.owner : null;
+  }
+
+  private async run(req: RunRequest): Promise<TrainResult | null> {
+    const id = this.nextId++;
+    this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
+    this.lastError = null;
+    try {
+      const engine = await model.ensure();
+      if (!(await this.handOver(engine, id, req))) return null;
+      const onEvent = (e: TrainEvent) => {
+        this.track(e, req.options.epochs);
+        req.onEvent?.(e);
+      };
+      const refs = req.photos.map(({ id: photo, label }) => ({ id: photo, label }));
+      return await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent));
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      this.cancelled.delete(id);
+      this.active = null;
+    }
+  }
+
+  /** Decodes on the page only the photos the engine lacks, a batch at a time, moving (not copying) their pixels. */
+  private async handOver(engine: Awaited<ReturnType<typeof model.ensure>>, id: number, req: RunRequest): Promise<boolean> {
+    const total = req.photos.length;
+    const missing = new Set(await engine.keepSamples(req.photos.map((p) => p.id)));
+    let done = total - missing.size;
+    req.onDecode?.(done, total);
+    const todo = req.photos.filter((p) => missing.has(p.id));
+    for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {
+      if (this.cancelled.has(id)) return false;
+      const batch = [];
+      for (const p of todo.slice(i, i + HANDOVER_BATCH)) batch.push({ id: p.id, pixels: await decodeForModel(await p.blob()) });
+      await engine.putSamples(Comlink.transfer(batch, batch.map((s) => s.pixels.data.buffer as ArrayBuffer)));
+      done += batch.length;
+      this.active = { ...this.active!, done };
+      req.onDecode?.(done, total);
+    }
+    return !this.cancelled.has(id);
+  }
+
+  private track(e: TrainEvent, epochs: number): void {
+    const a = this.active;
+    if (!a || e.type === 'epoch') return;
+    const phase: RunPhase = e.type === 'embed' ? 'embed' : 'epochs';
+    const [done, total] = e.type === 'embed' ? [e.done, e.total] : [(e.epoch - 1) * e.batches + e.batch, epochs * e.batches];
+    this.active = { ...a, phase, done, total, startedAt: a.phase === phase ? a.startedAt : performance.now() };
+  }
+}
+
+export const runs = new Runs();

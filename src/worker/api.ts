@@ -1,0 +1,97 @@
+import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainOptions, TrainResult } from '../ml';
+import type { MlpConfig } from '../ml/mlp';
+
+/** Where the engine runs: its own Web Worker, or the page's thread when this browser cannot host it in a worker. */
+export type EngineHome = 'worker' | 'page';
+
+/** What the page tells the engine once: absolute URLs, since a worker resolves relative ones against its own script. */
+export interface EngineConfig {
+  modelUrl: string;
+  classNamesUrl: string;
+  /** wasm binary name → absolute URL on the app's own origin (CSP: no CDN). */
+  wasmPaths: Record<string, string>;
+  /** `?backend=` or the picker's choice; null or 'auto' lets the engine measure. */
+  requested: string | null;
+}
+
+/** The backend the engine settled on, plus where the engine runs and why. */
+export interface EngineBackend extends BackendChoice {
+  engineIn: EngineHome;
+  /** Why the engine is on the page's thread, when it is. */
+  engineNote?: string;
+}
+
+/** What the page needs to draw the model without holding it: its layers and the size of the head's input. */
+export interface EngineInfo {
+  backend: EngineBackend;
+  layers: LayerInfo[];
+  embeddingSize: number;
+}
+
+/** One photo of a run: its id in the engine's sample store and its class index. */
+export interface SampleRef {
+  id: string;
+  label: number;
+}
+
+export interface Ranked {
+  label: string;
+  probability: number;
+}
+
+/** An answer for one image: from the slot's trained (or imported) model, else MobileNet's ImageNet head. */
+export interface Prediction {
+  from: 'trained' | 'imported' | 'imagenet';
+  top: Ranked[];
+}
+
+/** The trained pipeline as the two files of TF.js `downloads://` (model.json + weights). */
+export interface ExportedFiles {
+  jsonName: string;
+  json: string;
+  weightsName: string;
+  weights: ArrayBuffer;
+}
+
+/** tf.memory() of the engine's thread, for leak checks and the benchmark. */
+export interface EngineMemory {
+  numTensors: number;
+  numBytes: number;
+  numDataBuffers: number;
+  backend: string;
+  /** Bytes of the wasm backend's heap, when that backend is active. */
+  wasmHeapBytes?: number;
+}
+
+export interface GradCheck {
+  maxDiff: number;
+  pairs: { name: string; analytic: number; tf: number }[];
+  backend: string;
+}
+
+/**
+ * The engine's RPC surface. Every method is async so the same object works in a Worker (through Comlink)
+ * and on the page. Callbacks must be wrapped with Comlink.proxy; pixel buffers are sent with Comlink.transfer.
+ * A slot is one trainer (head + its copy of the base): 'lab' and one per chapter widget.
+ */
+export interface EngineApi {
+  ping(): Promise<EngineHome>;
+  init(config: EngineConfig, onProgress?: (fraction: number) => void): Promise<EngineInfo>;
+  /** Moves to another backend; every trained head and imported model is carried over. */
+  switchBackend(requested: BackendName | 'auto', onProgress?: (fraction: number) => void): Promise<EngineInfo>;
+  memory(): Promise<EngineMemory>;
+  /** Keeps only these samples' pixels; returns the ids the page still has to send. */
+  keepSamples(ids: string[]): Promise<string[]>;
+  putSamples(samples: { id: string; pixels: Pixels }[]): Promise<void>;
+  train(slot: string, runId: number, samples: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** Stops run `runId` at its next batch boundary; it then resolves with `cancelled: true`. */
+  cancel(runId: number): Promise<void>;
+  disposeSlot(slot: string): Promise<void>;
+  loadHead(slot: string, head: HeadSnapshot): Promise<string[]>;
+  headWeights(slot: string): Promise<HeadSnapshot | null>;
+  predict(slot: string, pixels: Pixels, k?: number): Promise<Prediction>;
+  exportModel(slot: string, name: string): Promise<ExportedFiles>;
+  importModel(slot: string, files: File[]): Promise<string[]>;
+  gradCheck(config: MlpConfig, weights: { w1: number[][]; b1: number[]; w2: number[]; b2: number }, x: [number, number], target: number): Promise<GradCheck>;
+}
+

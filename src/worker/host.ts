@@ -1,0 +1,226 @@
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import {
+  EMBEDDING_LAYER,
+  EngineError,
+  Trainer,
+  checkAgainstTfGrad,
+  chooseBackend,
+  classify,
+  inventory,
+  loadMobileNet,
+  preprocess,
+  TinyMlp,
+} from '../ml';
+import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
+import type { MlpConfig } from '../ml/mlp';
+import { readModelFiles } from '../io/model-files';
+import type {
+  EngineApi,
+  EngineConfig,
+  EngineHome,
+  EngineInfo,
+  EngineMemory,
+  ExportedFiles,
+  GradCheck,
+  Prediction,
+  SampleRef,
+} from './api';
+import { toArtifacts, toFiles } from './artifacts';
+
+type Imported = { model: tf.LayersModel; classNames: string[] };
+
+/**
+ * The engine's host: owns tfjs, the one MobileNet, a Trainer per slot, every tensor and the decoded photos of the
+ * current run. It adds no ML of its own; src/ml does the work. Runs inside the Worker, or on the page as a fallback.
+ */
+export class EngineHost implements EngineApi {
+  private config: EngineConfig | null = null;
+  private net: MobileNet | null = null;
+  private info: EngineInfo | null = null;
+  private readonly trainers = new Map<string, Trainer>();
+  private readonly imported = new Map<string, Imported>();
+  private readonly pixels = new Map<string, Pixels>();
+  private readonly runs = new Map<number, AbortController>();
+
+  constructor(
+    private readonly home: EngineHome,
+    private readonly note?: string,
+  ) {}
+
+  async ping(): Promise<EngineHome> {
+    return this.home;
+  }
+
+  async init(config: EngineConfig, onProgress?: (fraction: number) => void): Promise<EngineInfo> {
+    if (this.info) return this.info;
+    this.config = config;
+    return this.load(config.requested, onProgress);
+  }
+
+  async switchBackend(requested: BackendName | 'auto', onProgress?: (fraction: number) => void): Promise<EngineInfo> {
+    if (!this.config) throw new EngineError('MODEL', 'The engine has not been started.');
+    if (this.runs.size) throw new EngineError('BUSY', 'Wait for the training run to finish before switching backend.');
+    // Heads and imported models leave the old backend as plain bytes and come back on the new one.
+    const heads = new Map<string, HeadSnapshot>();
+    for (const [slot, trainer] of this.trainers) if (trainer.trained) heads.set(slot, await trainer.headWeights());
+    const models = new Map<string, { artifacts: tf.io.ModelArtifacts; classNames: string[] }>();
+    for (const [slot, m] of this.imported) models.set(slot, { artifacts: await toArtifacts(m.model), classNames: m.classNames });
+    this.unload();
+    const info = await this.load(requested === 'auto' ? null : requested, onProgress);
+    for (const [slot, head] of heads) await this.loadHead(slot, head);
+    for (const [slot, m] of models) {
+      this.imported.set(slot, { model: await tf.loadLayersModel(tf.io.fromMemory(m.artifacts)), classNames: m.classNames });
+    }
+    return info;
+  }
+
+  async memory(): Promise<EngineMemory> {
+    const m = tf.memory();
+    const wasm = (tf.findBackend('wasm') as { wasm?: { HEAPU8?: Uint8Array } } | null)?.wasm?.HEAPU8;
+    return {
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      numDataBuffers: m.numDataBuffers,
+      backend: tf.getBackend(),
+      ...(tf.getBackend() === 'wasm' && wasm ? { wasmHeapBytes: wasm.byteLength } : {}),
+    };
+  }
+
+  async keepSamples(ids: string[]): Promise<string[]> {
+    const wanted = new Set(ids);
+    for (const id of this.pixels.keys()) if (!wanted.has(id)) this.pixels.delete(id);
+    return ids.filter((id) => !this.pixels.has(id));
+  }
+
+  async putSamples(samples: { id: string; pixels: Pixels }[]): Promise<void> {
+    for (const s of samples) this.pixels.set(s.id, s.pixels);
+  }
+
+  async train(slot: string, runId: number, refs: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult> {
+    const net = this.ready();
+    const samples: Sample[] = refs.map((r) => {
+      const pixels = this.pixels.get(r.id);
+      if (!pixels) throw new EngineError('BAD_SAMPLE', `Photo ${r.id} was not handed to the engine.`, { id: r.id });
+      return { id: r.id, label: r.label, pixels };
+    });
+    let trainer = this.trainers.get(slot);
+    if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    const abort = new AbortController();
+    this.runs.set(runId, abort);
+    try {
+      const result = await trainer.train(samples, options, onEvent, abort.signal);
+      if (!result.cancelled) this.dropImported(slot);
+      return result;
+    } finally {
+      this.runs.delete(runId);
+    }
+  }
+
+  async cancel(runId: number): Promise<void> {
+    this.runs.get(runId)?.abort();
+  }
+
+  async disposeSlot(slot: string): Promise<void> {
+    this.trainers.get(slot)?.dispose();
+    this.trainers.delete(slot);
+    this.dropImported(slot);
+  }
+
+  async loadHead(slot: string, head: HeadSnapshot): Promise<string[]> {
+    const net = this.ready();
+    let trainer = this.trainers.get(slot);
+    if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    await trainer.loadHead(head);
+    return trainer.labels;
+  }
+
+  async headWeights(slot: string): Promise<HeadSnapshot | null> {
+    const trainer = this.trainers.get(slot);
+    return trainer?.trained ? trainer.headWeights() : null;
+  }
+
+  async predict(slot: string, pixels: Pixels, k = 3): Promise<Prediction> {
+    const net = this.ready();
+    const imported = this.imported.get(slot);
+    const trainer = this.trainers.get(slot);
+    if (imported) {
+      const output = tf.tidy(() => imported.model.predict(preprocess(pixels)) as tf.Tensor);
+      const probabilities = Array.from(await output.data());
+      output.dispose();
+      return { from: 'imported', top: ranked(probabilities, imported.classNames) };
+    }
+    if (trainer?.trained) {
+      const { probabilities } = await trainer.predict(pixels);
+      return { from: 'trained', top: ranked(probabilities, trainer.labels) };
+    }
+    const top = await classify(net, pixels, k);
+    return { from: 'imagenet', top: top.map(({ label, probability }) => ({ label, probability })) };
+  }
+
+  async exportModel(slot: string, name: string): Promise<ExportedFiles> {
+    const trainer = this.trainers.get(slot);
+    if (!trainer?.trained) throw new EngineError('NOT_TRAINED', 'Train (or load) a model first.');
+    const files = await toFiles(trainer.exportModel(), trainer.labels, name);
+    return Comlink.transfer(files, [files.weights]);
+  }
+
+  async importModel(slot: string, files: File[]): Promise<string[]> {
+    this.ready();
+    const loaded = await readModelFiles(files);
+    this.dropImported(slot);
+    this.imported.set(slot, loaded);
+    return loaded.classNames;
+  }
+
+  async gradCheck(
+    config: MlpConfig,
+    weights: { w1: number[][]; b1: number[]; w2: number[]; b2: number },
+    x: [number, number],
+    target: number,
+  ): Promise<GradCheck> {
+    const mlp = Object.assign(new TinyMlp(config), weights);
+    return { ...(await checkAgainstTfGrad(mlp, x, target)), backend: tf.getBackend() };
+  }
+
+  private ready(): MobileNet {
+    if (!this.net) throw new EngineError('MODEL', 'The model is not loaded yet.');
+    return this.net;
+  }
+
+  private dropImported(slot: string): void {
+    this.imported.get(slot)?.model.dispose();
+    this.imported.delete(slot);
+  }
+
+  private unload(): void {
+    this.trainers.forEach((t) => t.dispose());
+    this.trainers.clear();
+    this.imported.forEach((m) => m.model.dispose());
+    this.imported.clear();
+    this.net?.dispose();
+    this.net = null;
+    this.info = null;
+  }
+
+  private async load(requested: string | null, onProgress?: (fraction: number) => void): Promise<EngineInfo> {
+    const config = this.config!;
+    const choice = await chooseBackend({ requested, wasmPaths: config.wasmPaths });
+    const res = await fetch(config.classNamesUrl);
+    if (!res.ok) throw new EngineError('MODEL', `ImageNet class names: HTTP ${res.status} at ${config.classNamesUrl}`);
+    const classNames = (await res.json()) as string[];
+    const net = await loadMobileNet(config.modelUrl, classNames, onProgress);
+    this.net = net;
+    const here = this.home === 'worker' ? 'the engine runs in a Web Worker' : `the engine runs on the page's thread (${this.note ?? 'no worker'})`;
+    this.info = {
+      backend: { ...choice, reason: `${choice.reason}; ${here}`, engineIn: this.home, ...(this.note ? { engineNote: this.note } : {}) },
+      layers: inventory(net.model),
+      embeddingSize: net.model.getLayer(EMBEDDING_LAYER).outputShape.at(-1) as number,
+    };
+    return this.info;
+  }
+}
+
+function ranked(probabilities: number[], names: string[]): { label: string; probability: number }[] {
+  return probabilities.map((probability, i) => ({ label: names[i] ?? `#${i}`, probability })).sort((a, b) => b.probability - a.probability);
+}
