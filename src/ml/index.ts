@@ -8,6 +8,8 @@ export { INPUT_SIZE, checkPixels } from './image';
 export { blockCount, headParamCount, inventory, learnableWeights, paramTotals, plans } from './layers';
 export type { FreezePlan, LayerInfo, LayerKind } from './layers';
 export { Trainer } from './train';
+export { splitCost } from './suffix';
+export type { SplitCost } from './suffix';
 export type { TwoPhaseEvent, TwoPhaseOptions } from './train';
 export type { EpochEvent, TrainEvent, TrainOptions, TrainResult } from './options';
 export type { HeadSnapshot } from './persist';

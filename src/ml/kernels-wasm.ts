@@ -127,35 +127,37 @@ function pointwiseInputGrad(original: tf.KernelFunc) {
 /**
  * ∂L/∂W of a depthwise convolution with channel multiplier m:
  * dW[i,j,c,q] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, c] · dy[n,h,w,c·m+q]. A typed-array loop (nothing in wasm
- * fits a per-channel correlation summed over the batch); sums in float64 like tfjs-backend-cpu, since a 3×3
- * filter of conv_dw_1 sums 200,000 products per weight for 16 photos.
+ * fits a per-channel correlation summed over the batch). The innermost loop runs along an output row with the
+ * sum in a local float64, like tfjs-backend-cpu: conv_dw_1 sums 200,000 products per weight for 16 photos.
  */
 function depthwiseBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
   const { inputs: { x, dy }, attrs, backend } = args;
   const c = convInfo(x.shape, attrs.filterShape, attrs, true);
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
-  const m = c.outChannels / C;
-  const sum = new Float64Array(FH * FW * C * m);
+  const { inHeight: H, inWidth: W, inChannels: C, outChannels: OC, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const { strideHeight: sh, strideWidth: sw, padInfo: pad } = c;
+  const m = OC / C;
+  const sum = new Float64Array(FH * FW * OC);
   const out = backend.makeOutput(attrs.filterShape, 'float32');
   const xs = backend.typedArrayFromHeap(x);
   const dys = backend.typedArrayFromHeap(dy);
   for (let n = 0; n < c.batchSize; n++) {
     for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        const d0 = ((n * OH + oy) * OW + ox) * C * m;
-        for (let i = 0; i < FH; i++) {
-          const y = oy * c.strideHeight + i - c.padInfo.top;
-          if (y < 0 || y >= H) continue;
-          for (let j = 0; j < FW; j++) {
-            const xx = ox * c.strideWidth + j - c.padInfo.left;
-            if (xx < 0 || xx >= W) continue;
-            const x0 = ((n * H + y) * W + xx) * C;
-            const w0 = (i * FW + j) * C * m;
-            if (m === 1) {
-              for (let ch = 0; ch < C; ch++) sum[w0 + ch] += xs[x0 + ch] * dys[d0 + ch];
-            } else {
-              for (let ch = 0; ch < C; ch++) for (let q = 0; q < m; q++) sum[w0 + ch * m + q] += xs[x0 + ch] * dys[d0 + ch * m + q];
-            }
+      const dyRow = (n * OH + oy) * OW * OC;
+      for (let i = 0; i < FH; i++) {
+        const y = oy * sh + i - pad.top;
+        if (y < 0 || y >= H) continue;
+        const xRow = (n * H + y) * W * C;
+        for (let j = 0; j < FW; j++) {
+          // Output columns whose tap j lands inside the row: 0 ≤ ox·s + j − pad_left < W.
+          const first = Math.max(0, Math.ceil((pad.left - j) / sw));
+          const last = Math.min(OW - 1, Math.floor((W - 1 + pad.left - j) / sw));
+          const w0 = (i * FW + j) * OC;
+          for (let oc = 0; oc < OC; oc++) {
+            let acc = 0;
+            let xi = xRow + (first * sw + j - pad.left) * C + Math.floor(oc / m);
+            let di = dyRow + first * OC + oc;
+            for (let ox = first; ox <= last; ox++, xi += sw * C, di += OC) acc += xs[xi] * dys[di];
+            sum[w0 + oc] += acc;
           }
         }
       }

@@ -40,6 +40,57 @@ function run(layers: readonly tf.layers.Layer[], x: tf.Tensor): tf.Tensor {
   return layers.reduce((h, layer) => layer.apply(h, { training: false }) as tf.Tensor, x);
 }
 
+/** A BatchNormalization layer's weight by its Keras name (gamma, beta, moving_mean, moving_variance), if it has it. */
+const bnWeight = (layer: tf.layers.Layer, name: string) => layer.weights.find((w) => w.originalName.endsWith(`/${name}`))?.read();
+
+/**
+ * BatchNorm in inference mode as the per-channel affine map it is: y = x·a + (β − μ·a) with a = γ/√(σ² + ε).
+ * Same value as the layer's FusedBatchNorm, but its gradient is two broadcast products and a sum, where tfjs'
+ * FusedBatchNorm gradient tiles 1/√(σ² + ε) to the activation's full shape (wasm's Tile alone took ~10 ms per
+ * layer of a 16-photo top-block step). Gradients reach γ and β; the moving statistics are only read.
+ */
+function inferenceBatchNorm(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
+  const { epsilon } = layer.getConfig() as { epsilon: number };
+  const gamma = bnWeight(layer, 'gamma');
+  const beta = bnWeight(layer, 'beta');
+  const a = tf.rsqrt(tf.add(bnWeight(layer, 'moving_variance')!, epsilon));
+  const scale = gamma ? tf.mul(gamma, a) : a;
+  const shift = tf.neg(tf.mul(bnWeight(layer, 'moving_mean')!, scale));
+  return tf.add(tf.mul(x, scale), beta ? tf.add(beta, shift) : shift);
+}
+
+/**
+ * One layer of the trainable suffix, in inference mode, as the plain op whose gradient costs least:
+ * - BatchNorm as its affine map (above);
+ * - a bias-free linear Conv2D as tf.conv2d: tfjs-layers calls the fused conv op, whose gradient computes ∂x even
+ *   when nothing needs it (the photo below conv1: ~45 ms of wasm's 3×3 stride-2 input gradient per 16 photos);
+ * - ReLU6 as one Relu6 kernel instead of min(6, relu(x)), two broadcast ops and their gradients.
+ * Anything else goes through the layer itself.
+ */
+function trainingCall(layer: tf.layers.Layer, h: tf.Tensor): tf.Tensor {
+  const config = layer.getConfig() as { axis?: number | number[]; activation?: string; useBias?: boolean; dilationRate?: number | number[]; dataFormat?: string; strides?: [number, number]; padding?: 'same' | 'valid' };
+  const lastAxis = (a: number | number[] | undefined) => [a].flat().length === 1 && ([a].flat()[0] === -1 || [a].flat()[0] === h.rank - 1);
+  switch (layer.getClassName()) {
+    case 'BatchNormalization':
+      if (lastAxis(config.axis)) return inferenceBatchNorm(layer, h);
+      break;
+    case 'Conv2D':
+      if (!config.useBias && config.activation === 'linear' && config.dataFormat === 'channelsLast' && [config.dilationRate].flat().every((d) => d === 1)) {
+        return tf.conv2d(h as tf.Tensor4D, layer.weights[0].read() as tf.Tensor4D, config.strides!, config.padding!);
+      }
+      break;
+    case 'Activation':
+      if (config.activation === 'relu6') return tf.relu6(h);
+      break;
+  }
+  return layer.apply(h, { training: false }) as tf.Tensor;
+}
+
+/** The trainable suffix's layers in inference mode, each as its cheapest-to-differentiate op. */
+function runForTraining(layers: readonly tf.layers.Layer[], x: tf.Tensor): tf.Tensor {
+  return layers.reduce((h, layer) => trainingCall(layer, h), x);
+}
+
 /** Frozen prefix; with an empty suffix the pooling (weightless) joins the prefix, so the cache holds 256-vectors. */
 export function prefixForward(split: BaseSplit, input: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => (split.suffix.length ? run(split.prefix, input) : pool(run(split.prefix, input))));
@@ -47,10 +98,46 @@ export function prefixForward(split: BaseSplit, input: tf.Tensor4D): tf.Tensor {
 
 /** Trainable suffix then pooling: bottleneck features → embedding. */
 export function suffixForward(split: BaseSplit, features: tf.Tensor): tf.Tensor2D {
-  return split.suffix.length ? pool(run(split.suffix, features)) : (features as tf.Tensor2D);
+  return split.suffix.length ? pool(runForTraining(split.suffix, features)) : (features as tf.Tensor2D);
 }
 
 /** The whole base in inference mode, image → pooled embedding (prediction path). */
 export function embed(base: TunableBase, input: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => pool(run(base.layers.slice(1, base.cutIndex + 1), input)));
+}
+
+/** Multiply-adds of one photo, by the convolutions that dominate MobileNet (BatchNorm, ReLU6 and pooling are ~1 %). */
+export interface SplitCost {
+  /** The whole base, input → embedding. */
+  forward: number;
+  /** The frozen prefix, computed once per photo when cached. */
+  prefix: number;
+  /** The trainable suffix, forward. */
+  suffix: number;
+  /** The suffix backward: ∂W = xᵀ·dy per trainable conv and ∂x per conv above the first one, each as dear as its forward. */
+  suffixBackward: number;
+  /** Bound on naive/cached epoch time: (prefix + suffix + backward) / (suffix + backward). */
+  ratio: number;
+}
+
+/** Multiply-adds of a conv layer for one photo: output pixels × taps × channels (kernel [kh, kw, in, out or multiplier]). */
+function convMultiplyAdds(layer: tf.layers.Layer): number {
+  const cls = layer.getClassName();
+  if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D') return 0;
+  const [, h, w] = layer.outputShape as number[];
+  return h * w * (layer.getWeights()[0].shape as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** The arithmetic a frozen-prefix cache saves under a plan: what MobileNet's figures in the benchmark are judged by. */
+export function splitCost(model: tf.LayersModel, plan: FreezePlan, embeddingLayer: string): SplitCost {
+  const end = model.layers.findIndex((l) => l.name === embeddingLayer);
+  const layers = model.layers.slice(1, end + 1);
+  const first = layers.findIndex((l) => plan[l.name] === true && learnableWeights(l).length > 0);
+  const cut = first < 0 ? layers.length : first;
+  const macs = layers.map(convMultiplyAdds);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const prefix = sum(macs.slice(0, cut));
+  const suffix = sum(macs.slice(cut));
+  const suffixBackward = sum(macs.slice(cut).map((m, i) => (plan[layers[cut + i].name] === true ? m : 0) + (i > 0 ? m : 0)));
+  return { forward: prefix + suffix, prefix, suffix, suffixBackward, ratio: (prefix + suffix + suffixBackward) / (suffix + suffixBackward) };
 }
