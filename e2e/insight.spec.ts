@@ -39,6 +39,22 @@ for (const lang of ['pt-BR', 'en']) {
   });
 }
 
+test('chapter 2: embedding-map draws the sample photos before training, then the fine-tuned base beside it', async ({ page }) => {
+  await page.goto('./?backend=wasm&lang=en#/chapters/feature-extraction');
+  const widget = page.getByTestId('embedding-map-widget');
+  await widget.getByTestId('embedding-map-run').click();
+  const map = widget.getByTestId('embedding-map');
+  // The lab is empty, so the widget uses 8 bundled photos of each of 2 sample classes.
+  await expect(map).toHaveAttribute('data-points', '16', { timeout: 120_000 });
+  await expect(map).toHaveAttribute('data-classes', '2');
+  await expect(map).toHaveAttribute('data-tuned', 'false');
+  await expect(map.getByTestId('embedding-panel')).toHaveCount(1);
+  await widget.getByTestId('embedding-map-tune').click();
+  await expect(map).toHaveAttribute('data-tuned', 'true', { timeout: 150_000 });
+  await expect(widget).toHaveAttribute('data-state', 'done');
+  await expect(map.locator('[data-testid=embedding-panel][data-base=tuned] [data-testid=embedding-point]')).toHaveCount(16);
+});
+
 test('lab: the embedding map has one point per photo after training, and a second map after fine-tuning', async ({ page }) => {
   await page.goto('./?backend=wasm&lang=pt-BR#/lab');
   await waitForModel(page);
