@@ -182,3 +182,34 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
+test('the backend picker switches backend from the UI and the trained head comes along', async ({ page }) => {
+  await page.goto('./?backend=cpu&lang=en#/lab');
+  expect(await waitForModel(page)).toBe('cpu');
+  const picker = page.getByTestId('backend-picker');
+  await expect(picker).toHaveValue('cpu');
+  await expect(picker.locator('option')).toHaveText([/Automatic/, /^webgpu/, /^webgl/, /^wasm/, /^cpu/]);
+  await setUpClasses(page, 3);
+  await setField(page, 'epochs', '3');
+  await page.getByTestId('train').click();
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+
+  await picker.selectOption('wasm');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('wasm');
+  await expectEngineInWorker(page);
+  await expect(page.getByText('Your trained model answers with your classes.')).toBeVisible();
+  await page.getByTestId('predict-upload').setInputFiles(photos('shoes')[9]);
+  await expect(page.getByTestId('prediction')).toHaveAttribute('data-label', /^(shoes|hat)$/);
+});
+
+test('live webcam prediction runs through the worker and shows the engine\'s frame rate', async ({ page }) => {
+  await page.goto('./?backend=wasm&lang=en#/lab');
+  await waitForModel(page);
+  await page.getByRole('button', { name: 'Turn on the webcam' }).click();
+  await page.getByRole('button', { name: 'Start live prediction' }).click();
+  await expect(page.locator('[data-testid=prediction][data-input=webcam]')).toBeVisible();
+  await expect(page.getByText(/frames\/s/)).toBeVisible();
+  await expect.poll(async () => Number((await page.getByText(/frames\/s/).textContent())?.match(/[\d.]+/)?.[0] ?? 0)).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Stop live prediction' }).click();
+});

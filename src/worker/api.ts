@@ -1,5 +1,6 @@
 import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
+import type { EmbeddingMap, InsightMaps } from './insight-api';
 
 /** Where the engine runs: its own Web Worker, or the page's thread when this browser cannot host it in a worker. */
 export type EngineHome = 'worker' | 'page';
@@ -93,5 +94,11 @@ export interface EngineApi {
   exportModel(slot: string, name: string): Promise<ExportedFiles>;
   importModel(slot: string, files: File[]): Promise<string[]>;
   gradCheck(config: MlpConfig, weights: { w1: number[][]; b1: number[]; w2: number[]; b2: number }, x: [number, number], target: number): Promise<GradCheck>;
+  /** Ids of these photos the engine does not hold (keeps every photo it has, unlike keepSamples). */
+  missingSamples(ids: string[]): Promise<string[]>;
+  /** The most active `channels` channels of each layer for one photo, plus conv1's filters, from the slot's weights. */
+  featureMaps(slot: string, pixels: Pixels, layers: string[], channels: number): Promise<InsightMaps>;
+  /** The held photos' embeddings projected to 2-D, through the ImageNet base and the slot's fine-tuned base. */
+  embeddingMap(slot: string, ids: string[]): Promise<EmbeddingMap>;
 }
 

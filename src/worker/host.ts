@@ -27,6 +27,8 @@ import type {
   SampleRef,
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
+import type { EmbeddingMap, InsightMaps } from './insight-api';
+import { embeddingMapOf, insightMaps } from './insight-host';
 
 type Imported = { model: tf.LayersModel; classNames: string[] };
 
@@ -181,6 +183,24 @@ export class EngineHost implements EngineApi {
   ): Promise<GradCheck> {
     const mlp = Object.assign(new TinyMlp(config), weights);
     return { ...(await checkAgainstTfGrad(mlp, x, target)), backend: tf.getBackend() };
+  }
+
+  async missingSamples(ids: string[]): Promise<string[]> {
+    return ids.filter((id) => !this.pixels.has(id));
+  }
+
+  async featureMaps(slot: string, pixels: Pixels, layers: string[], channels: number): Promise<InsightMaps> {
+    return insightMaps(this.ready(), this.trainers.get(slot), pixels, layers, channels);
+  }
+
+  async embeddingMap(slot: string, ids: string[]): Promise<EmbeddingMap> {
+    const net = this.ready();
+    const photos = ids.map((id) => {
+      const pixels = this.pixels.get(id);
+      if (!pixels) throw new EngineError('BAD_SAMPLE', `Photo ${id} was not handed to the engine.`, { id });
+      return pixels;
+    });
+    return embeddingMapOf(net, this.trainers.get(slot), photos);
   }
 
   private ready(): MobileNet {
