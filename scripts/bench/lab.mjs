@@ -22,6 +22,29 @@ async function openLab(browser, base, backend) {
   return { context, page };
 }
 
+/** Polls the engine's own tf.memory() (in its worker) every 500 ms; stop() gives the peak tensor and wasm heap bytes. */
+function enginePeak(page) {
+  const peak = { tensorBytes: 0, wasmHeapBytes: null };
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const m = await page.evaluate(() => window.__transferLab?.memory?.()).catch(() => null);
+      if (m) {
+        peak.tensorBytes = Math.max(peak.tensorBytes, m.numBytes);
+        if (m.wasmHeapBytes != null) peak.wasmHeapBytes = Math.max(peak.wasmHeapBytes ?? 0, m.wasmHeapBytes);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
 async function upload(page, groups) {
   for (const [i, paths] of groups.entries()) {
     const card = page.getByTestId('class-card').nth(i);
@@ -92,6 +115,7 @@ export async function memoryRun(browser, base, n) {
     };
     const idle = rss.stop();
     const during = peakRss();
+    const engine = enginePeak(page);
     await longest(page);
     const t0 = Date.now();
     await upload(page, groups);
@@ -102,12 +126,15 @@ export async function memoryRun(browser, base, n) {
     const trainSeconds = (Date.now() - t1) / 1000;
     const longestTrainTask = await longest(page);
     const peak = during.stop();
+    const enginePeakBytes = await engine.stop();
     const mb = (b) => Math.round(b / 2 ** 20);
     return {
       photos: n, backend, uploadSeconds, trainSeconds,
       jsHeapAfterTrainingMB: await heap(),
       rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer) },
       gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },
+      engineTensorsPeakMB: mb(enginePeakBytes.tensorBytes),
+      engineWasmHeapPeakMB: enginePeakBytes.wasmHeapBytes == null ? null : mb(enginePeakBytes.wasmHeapBytes),
       longestMainThreadTaskMs: { upload: Math.round(longestUploadTask), training: Math.round(longestTrainTask) },
     };
   } finally {
