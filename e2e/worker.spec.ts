@@ -213,3 +213,16 @@ test('live webcam prediction runs through the worker and shows the engine\'s fra
   await expect.poll(async () => Number((await page.getByText(/frames\/s/).textContent())?.match(/[\d.]+/)?.[0] ?? 0)).toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Stop live prediction' }).click();
 });
+
+test('where the engine cannot run in a worker, the same engine runs on the page and says so', async ({ page }) => {
+  // ?engine=page takes the fallback path a browser without module workers takes.
+  await page.goto('./?backend=cpu&engine=page&lang=en#/lab');
+  expect(await waitForModel(page)).toBe('cpu');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-engine', 'page');
+  expect(await page.evaluate(() => (window as unknown as { __transferLab: { engineIn: string } }).__transferLab.engineIn)).toBe('page');
+  await expect(page.getByText(/The engine runs on the page's thread/)).toBeVisible();
+  await setUpClasses(page, 2);
+  await setField(page, 'epochs', '2');
+  await page.getByTestId('train').click();
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+});
