@@ -111,3 +111,31 @@ test('lab: the embedding map has one point per photo after training, and a secon
     await card.screenshot({ path: 'docs/screenshots/embedding-map.en.png', scale: 'css', style: hideToast });
   }
 });
+
+test('lab: a two-phase run (head, then the top block at 1e-5) ends done, marks the phase boundary and keeps frozen weights frozen', async ({ page }) => {
+  await page.goto('./?backend=wasm&lang=en#/lab');
+  await waitForModel(page);
+  const files = [photosOf('shoes').slice(0, 4), photosOf('hat').slice(0, 4)];
+  for (const [i, name] of ['shoes', 'hat'].entries()) {
+    const card = page.getByTestId('class-card').nth(i);
+    await card.getByTestId('class-name').fill(name);
+    await card.getByTestId('class-name').press('Enter');
+    await card.getByTestId('class-upload').setInputFiles(files[i]);
+    await expect(card.getByTestId('sample-count')).toHaveAttribute('data-value', '4');
+  }
+  await page.getByTestId('train-mode').selectOption('two-phase');
+  await setField(page, 'epochs', '2');
+  await setField(page, 'two-phase-blocks', '1');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-phase')).toHaveAttribute('data-value', '1');
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  await expect(page.getByTestId('train-phase')).toHaveAttribute('data-value', '2');
+  const proof = page.getByTestId('frozen-check');
+  await expect(proof).toHaveAttribute('data-changed', '0');
+  expect(Number(await proof.getAttribute('data-checked'))).toBeGreaterThan(0);
+  // 2 epochs of the head, then 2 of fine-tuning: the chart's marker sits after epoch 2.
+  await expect(page.locator('figure[data-boundary]')).toHaveAttribute('data-boundary', '2');
+  if (SHOTS) {
+    await page.locator('figure[data-boundary]').screenshot({ path: 'docs/screenshots/two-phase-chart.en.png', scale: 'css', style: '[data-testid=pwa-notice] { display: none !important; }' });
+  }
+});

@@ -12,6 +12,8 @@ type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 export const HIDDEN_UNITS = 100;
 /** The engine's trainer that holds the learner's head. */
 const SLOT = 'lab';
+/** Phase 2 of the two-phase recipe: small enough to nudge the pretrained features, not wreck them (Keras guide). */
+export const TWO_PHASE_RATE = 1e-5;
 
 /** Why training cannot start yet, or null when it can. */
 export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | { key: 'no-conv-grad' } | null;
@@ -25,6 +27,10 @@ class Lab {
   phaseStartedAt = $state(0);
   history = $state.raw<EpochEvent[]>([]);
   lastLoss = $state<number | null>(null);
+  /** The phase a two-phase run is in (or ended in); null for other runs. */
+  trainPhase = $state<1 | 2 | null>(null);
+  /** Epochs of phase 1 in a two-phase run's history: the chart marks the boundary after them. */
+  phaseBoundary = $state<number | null>(null);
   result = $state.raw<TrainResult | null>(null);
   /** Class names the trained head answers with, fixed at training time. */
   trainedClasses = $state.raw<string[]>([]);
@@ -83,7 +89,8 @@ class Lab {
     if (model.modelState !== 'ready') return { key: 'model' };
     if (project.classes.length < 2) return { key: 'one-class' };
     const unfrozen = Object.values(project.plan ?? {}).some(Boolean);
-    if (project.settings.mode === 'fine-tune' && unfrozen && model.backend?.canFineTune === false) return { key: 'no-conv-grad' };
+    const tunesBase = (project.settings.mode === 'fine-tune' && unfrozen) || project.settings.mode === 'two-phase';
+    if (tunesBase && model.backend?.canFineTune === false) return { key: 'no-conv-grad' };
     for (const c of project.classes) {
       const n = project.photosOf(c.id).length;
       if (n < 2) return { key: 'few-photos', name: c.name, n };
@@ -100,6 +107,9 @@ class Lab {
     this.phase = 'decode';
     this.phaseStartedAt = performance.now();
     const s = project.settings;
+    const twoPhase = s.mode === 'two-phase';
+    this.trainPhase = twoPhase ? 1 : null;
+    this.phaseBoundary = twoPhase ? s.epochs : null;
     const classNames = project.classes.map((c) => c.name);
     const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ id: p.id, label, blob: async () => p.blob })));
     try {
@@ -110,9 +120,10 @@ class Lab {
         slot: SLOT,
         photos,
         options: {
-          mode: s.mode,
+          mode: s.mode === 'two-phase' ? 'fine-tune' : s.mode,
           classNames,
-          epochs: s.epochs,
+          // Two phases of `epochs` each: the run store's progress counts both.
+          epochs: twoPhase ? 2 * s.epochs : s.epochs,
           batchSize: s.batchSize,
           learningRate: s.learningRate,
           augment: s.mode === 'fine-tune' && s.augment,
@@ -121,6 +132,22 @@ class Lab {
         },
         onDecode: (done, total) => (this.progress = { done, total }),
         onEvent: (e) => this.onEvent(e),
+        start: twoPhase
+          ? (engine, runId, refs, onEvent) =>
+              engine.trainTwoPhase(SLOT, runId, refs, {
+                classNames,
+                headEpochs: s.epochs,
+                fineTuneEpochs: s.epochs,
+                topBlocks: s.topBlocks ?? 1,
+                batchSize: s.batchSize,
+                learningRate: s.learningRate,
+                fineTuneLearningRate: TWO_PHASE_RATE,
+                hiddenUnits: HIDDEN_UNITS,
+              }, onEvent).then((r) => {
+                this.phaseBoundary = r.phase1Epochs;
+                return r;
+              })
+          : undefined,
       });
       if (!result) {
         this.status = 'cancelled';
@@ -151,6 +178,9 @@ class Lab {
   }
 
   private onEvent(e: TrainEvent): void {
+    // Two-phase events say which phase they belong to.
+    const phase = (e as { phase?: 1 | 2 }).phase;
+    if (phase) this.trainPhase = phase;
     if (e.type === 'embed') {
       if (this.phase !== 'embed') this.phaseStartedAt = performance.now();
       this.phase = 'embed';
@@ -159,7 +189,7 @@ class Lab {
       if (this.phase !== 'epochs') this.phaseStartedAt = performance.now();
       this.phase = 'epochs';
       this.lastLoss = e.loss;
-      const epochs = project.settings.epochs;
+      const epochs = project.settings.epochs * (project.settings.mode === 'two-phase' ? 2 : 1);
       this.progress = { done: (e.epoch - 1) * e.batches + e.batch, total: epochs * e.batches };
     } else {
       this.history = [...this.history, e];

@@ -20,11 +20,14 @@ export interface LabClass {
 }
 
 export interface TrainSettings {
-  mode: 'feature-extraction' | 'fine-tune';
+  /** 'two-phase': the head on the cache for `epochs`, then the top `topBlocks` blocks at 1e-5 for `epochs` more. */
+  mode: 'feature-extraction' | 'fine-tune' | 'two-phase';
   epochs: number;
   batchSize: number;
   learningRate: number;
   augment: boolean;
+  /** Blocks a two-phase run unfreezes in phase 2, counted from the top (1 when unset). */
+  topBlocks?: number;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };

@@ -2,6 +2,8 @@ import * as Comlink from 'comlink';
 import type { TrainEvent, TrainOptions, TrainResult } from '../ml';
 import { decodeForModel } from '../io/decode';
 import { model } from './model.svelte';
+import type { Engine } from '../worker/client';
+import type { SampleRef } from '../worker/api';
 
 /** One photo of a run: its id, its class index and how to get its bytes (decoded only if the engine lacks it). */
 export interface RunPhoto {
@@ -19,6 +21,8 @@ export interface RunRequest {
   options: TrainOptions;
   onDecode?: (done: number, total: number) => void;
   onEvent?: (e: TrainEvent) => void;
+  /** Starts something other than a plain `train` on the engine (the two-phase recipe); same handover, progress and cancel. */
+  start?: (engine: Engine, runId: number, samples: SampleRef[], onEvent: (e: TrainEvent) => void) => Promise<TrainResult>;
 }
 
 export type RunPhase = 'decode' | 'embed' | 'epochs';
@@ -81,6 +85,7 @@ class Runs {
         req.onEvent?.(e);
       };
       const refs = req.photos.map(({ id: photo, label }) => ({ id: photo, label }));
+      if (req.start) return await req.start(engine, id, refs, Comlink.proxy(onEvent));
       return await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent));
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,8 @@
 import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import type { EmbeddingMap, InsightMaps } from './insight-api';
+import type { TwoPhaseOptions, TwoPhaseEvent } from '../ml';
+import type { TwoPhaseResult } from './two-phase';
 
 /** Where the engine runs: its own Web Worker, or the page's thread when this browser cannot host it in a worker. */
 export type EngineHome = 'worker' | 'page';
@@ -85,6 +87,8 @@ export interface EngineApi {
   keepSamples(ids: string[]): Promise<string[]>;
   putSamples(samples: { id: string; pixels: Pixels }[]): Promise<void>;
   train(slot: string, runId: number, samples: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** The recipe in one run (Trainer.twoPhase): the head on the cache, then the top blocks at a small rate; phase 2's epochs numbered on. */
+  trainTwoPhase(slot: string, runId: number, samples: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult>;
   /** Stops run `runId` at its next batch boundary; it then resolves with `cancelled: true`. */
   cancel(runId: number): Promise<void>;
   disposeSlot(slot: string): Promise<void>;

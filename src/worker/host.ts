@@ -29,6 +29,8 @@ import type {
 import { toArtifacts, toFiles } from './artifacts';
 import type { EmbeddingMap, InsightMaps } from './insight-api';
 import { embeddingMapOf, insightMaps } from './insight-host';
+import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
+import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 
 type Imported = { model: tf.LayersModel; classNames: string[] };
 
@@ -112,6 +114,28 @@ export class EngineHost implements EngineApi {
     this.runs.set(runId, abort);
     try {
       const result = await trainer.train(samples, options, onEvent, abort.signal);
+      if (!result.cancelled) this.dropImported(slot);
+      return result;
+    } finally {
+      this.runs.delete(runId);
+    }
+  }
+
+  async trainTwoPhase(slot: string, runId: number, refs: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult> {
+    const net = this.ready();
+    const samples: Sample[] = refs.map((r) => {
+      const pixels = this.pixels.get(r.id);
+      if (!pixels) throw new EngineError('BAD_SAMPLE', `Photo ${r.id} was not handed to the engine.`, { id: r.id });
+      return { id: r.id, label: r.label, pixels };
+    });
+    let trainer = this.trainers.get(slot);
+    if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    const abort = new AbortController();
+    this.runs.set(runId, abort);
+    try {
+      const emit = onEvent && ((e: TwoPhaseEvent) => onEvent(renumber(e, options.headEpochs)));
+      const { phase1, phase2 } = await trainer.twoPhase(samples, options, emit, abort.signal);
+      const result = mergePhases(phase1, phase2);
       if (!result.cancelled) this.dropImported(slot);
       return result;
     } finally {
