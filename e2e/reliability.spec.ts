@@ -98,3 +98,53 @@ test('storage: usage and quota shown once a photo is stored, persistence asked f
   await expect.poll(async () => Number(await usage.getAttribute('data-used'))).toBeGreaterThan(0);
   expect(Number(await usage.getAttribute('data-quota'))).toBeGreaterThan(Number(await usage.getAttribute('data-used')));
 });
+
+test('a newer version of the app opened in another tab: this tab lets it have the database and says how to go on', async ({ page, context }) => {
+  await page.goto(LAB);
+  await expect(page.getByTestId('class-card')).toHaveCount(2);
+  const other = await context.newPage();
+  await other.goto('./?lang=en#/');
+  // What a newer build does on its first load: open the database at a higher version.
+  const opened = await other.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const req = indexedDB.open('transfer-lab', 99);
+        req.onupgradeneeded = () => undefined;
+        req.onsuccess = () => (req.result.close(), resolve(true));
+        req.onerror = () => resolve(false);
+      }),
+  );
+  expect(opened).toBe(true);
+  await expect(page.getByTestId('db-trouble')).toHaveAttribute('data-state', 'blocking');
+  await expect(page.getByTestId('db-trouble').getByRole('button')).toBeVisible();
+});
+
+test('photos an older version left without a class appear in a "Recovered" class, with a message', async ({ page }) => {
+  await page.goto('./?lang=en#/');
+  // The state the first version left after the reported bug: photos stored, the project record never written.
+  await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(32, 24);
+    canvas.getContext('2d')!.fillRect(0, 0, 32, 24);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg' });
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('transfer-lab', 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('project');
+        req.result.createObjectStore('photos', { keyPath: 'id' }).createIndex('byClass', 'classId');
+      };
+      req.onsuccess = () => {
+        const tx = req.result.transaction('photos', 'readwrite');
+        for (const id of ['p1', 'p2']) tx.objectStore('photos').put({ id, classId: 'lost-class', blob, createdAt: 1 });
+        tx.oncomplete = () => (req.result.close(), resolve());
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+  });
+  await page.goto(LAB);
+  const recovered = page.locator('[data-testid=class-card][data-class=Recovered]');
+  await expect(recovered.getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+  await expect(page.getByTestId('project-notice')).toContainText('2 saved photos');
+  await page.reload();
+  await expect(page.getByTestId('class-card')).toHaveCount(3);
+  await expect(recovered.getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+});

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
-import { DB_NAME, closeDb, store, type PhotoRecord } from './db';
+import { DB_NAME, StorageFullError, closeDb, onDbTrouble, store, type DbTrouble, type PhotoRecord } from './db';
 
 const photo = (id: string, classId: string, createdAt = 0): PhotoRecord => ({ id, classId, blob: new Blob([id], { type: 'image/jpeg' }), createdAt });
 
@@ -79,5 +79,48 @@ describe('project store', () => {
     expect(snap.photos.map((p) => p.id)).toEqual(['p']);
     expect(snap.meta.settings).toEqual({ epochs: 3 });
     expect(snap.meta.createdAt).toBe(9);
+  });
+
+  it('a full disk is a StorageFullError, and nothing of that change is kept while what was saved stays', async () => {
+    await store.apply({ putClasses: [{ id: 'a', name: 'A', order: 0 }], putPhotos: [photo('saved', 'a')] });
+    const { IDBObjectStore } = globalThis as unknown as { IDBObjectStore: { prototype: { put: (...args: unknown[]) => unknown } } };
+    const put = IDBObjectStore.prototype.put;
+    let calls = 0;
+    // The browser refuses the second record of the batch, as it does when the disk fills up mid-write.
+    IDBObjectStore.prototype.put = function (this: unknown, ...args: unknown[]) {
+      if (++calls === 3) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      await expect(store.apply({ putClasses: [{ id: 'a', name: 'A', order: 0 }], putPhotos: [photo('n1', 'a'), photo('n2', 'a')] })).rejects.toBeInstanceOf(StorageFullError);
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    const snap = await store.read();
+    expect(snap.photos.map((p) => p.id)).toEqual(['saved']);
+  });
+
+  it('says when an older tab blocks the upgrade, and steps aside when a newer version needs the database', async () => {
+    const troubles: DbTrouble[] = [];
+    const off = onDbTrouble((t) => troubles.push(t));
+    try {
+      // An older tab holds version 1 open and ignores requests to close it.
+      const old = await openDB(DB_NAME, 1, {
+        upgrade(d) {
+          d.createObjectStore('project');
+          d.createObjectStore('photos', { keyPath: 'id' }).createIndex('byClass', 'classId');
+        },
+      });
+      const reading = store.read();
+      await expect.poll(() => troubles).toEqual(['blocked']);
+      old.close();
+      await reading;
+      // A newer version opens the database: this connection closes so that it can.
+      const newer = await openDB(DB_NAME, 3);
+      expect(troubles).toEqual(['blocked', 'blocking']);
+      newer.close();
+    } finally {
+      off();
+    }
   });
 });

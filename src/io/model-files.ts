@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkModelFiles } from './model-limits';
 
 /** Metadata saved inside model.json so an exported model knows its classes. */
 export interface ExportMeta {
@@ -22,6 +23,8 @@ export async function readModelFiles(files: File[]): Promise<{ model: tf.LayersM
   const weights = files.filter((f) => f !== json);
   if (!json) throw new ModelFileError('missing-json');
   if (weights.length === 0) throw new ModelFileError('missing-weights');
+  // Sizes, dtypes, byte counts and strings are checked before TF.js allocates a single tensor.
+  checkModelFiles(await json.text(), json.size, weights);
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));

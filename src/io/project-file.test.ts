@@ -4,7 +4,7 @@ import { strToU8, zipSync } from 'fflate';
 import { LIMITS, MANIFEST, ProjectFileError, packProject, unpackProject } from './project-file';
 import type { Snapshot } from './db';
 
-const photo = (shade: number) => new Blob([jpeg.encode({ width: 8, height: 6, data: Buffer.alloc(8 * 6 * 4, shade) }, 90).data], { type: 'image/jpeg' });
+const photo = (shade: number) => new Blob([new Uint8Array(jpeg.encode({ width: 8, height: 6, data: Buffer.alloc(8 * 6 * 4, shade) }, 90).data)], { type: 'image/jpeg' });
 const decodes = async () => {};
 const head = (over: Record<string, unknown> = {}) => ({
   format: 'transfer-lab-head@1',
