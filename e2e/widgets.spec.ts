@@ -86,7 +86,7 @@ test('strategy comparison on the sample photos finishes on WebGPU; feature extra
 
 test('chapter 3: the two-phase recipe completes and frozen layers are bit-identical', async ({ page }) => {
   test.setTimeout(300_000);
-  // wasm cannot train convolutions, so the recipe's phase (b) needs webgl or webgpu; webgl is faster on SwiftShader.
+  // WebGL through OffscreenCanvas in the engine's worker; e2e/worker.spec.ts runs the same recipe on wasm and cpu.
   await page.goto('./?backend=webgl&lang=en#/chapters/layer-freezing');
   expect(await waitForModel(page)).toBe('webgl');
   await expect(page.locator('[data-widget="layer-list"] [data-testid=layer-list]')).toBeVisible();
