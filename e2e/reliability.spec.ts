@@ -148,3 +148,35 @@ test('photos an older version left without a class appear in a "Recovered" class
   await expect(page.getByTestId('class-card')).toHaveCount(3);
   await expect(recovered.getByTestId('sample-count')).toHaveAttribute('data-value', '2');
 });
+
+test('the webcam turns off when the learner leaves the lab', async ({ page }) => {
+  await page.goto(LAB);
+  await page.getByRole('button', { name: 'Turn on the webcam' }).click();
+  await expect(page.getByRole('button', { name: 'Turn off the webcam' })).toBeVisible();
+  const nav = page.getByRole('navigation');
+  await nav.getByRole('link', { name: 'Home' }).click();
+  await nav.getByRole('link', { name: 'Lab' }).click();
+  await expect(page.getByRole('button', { name: 'Turn on the webcam' })).toBeVisible();
+  await expect(page.locator('video')).toHaveCount(0);
+});
+
+test('leaving the page while training asks first', async ({ page }) => {
+  await page.goto('./?lang=en#/lab');
+  for (const [i, cls] of ['shoes', 'hat'].entries()) {
+    await card(page, i).getByTestId('class-upload').setInputFiles(photos(cls, 2));
+    await expect(card(page, i).getByTestId('sample-count')).toHaveAttribute('data-value', '2');
+  }
+  await page.getByTestId('train-mode').selectOption('feature-extraction');
+  await page.getByTestId('epochs').fill('500');
+  await page.getByTestId('epochs').press('Tab');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'running');
+  const asked = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  await expect(page.getByTestId('train-status')).toBeVisible();
+  await page.getByTestId('cancel-train').click();
+  await expect(page.getByTestId('train-status')).not.toHaveAttribute('data-state', 'running');
+});
