@@ -1,0 +1,69 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_DIR, squarePhotos } from '../ml/testing/fixtures';
+import type { TrainEvent } from '../ml';
+import { EngineHost } from './host';
+
+/** The host as the page drives it, on the cpu backend, loading the model over HTTP as the browser does. */
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const file = path.join(MODEL_DIR, path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    if (!existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200);
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('EngineHost', () => {
+  it('trains through sample ids, leaks no tensor across cycles, cancels within a batch and carries the head across a backend switch', async () => {
+    const host = new EngineHost('page', 'test');
+    const info = await host.init({ modelUrl: `${base}model.json`, classNamesUrl: `${base}imagenet_classes.json`, wasmPaths: {}, requested: 'cpu' });
+    expect(info.backend).toMatchObject({ name: 'cpu', engineIn: 'page' });
+    expect(info.embeddingSize).toBe(256);
+
+    const samples = squarePhotos(['dress', 'shoes'], 3);
+    expect(await host.keepSamples(samples.map((s) => s.id))).toEqual(samples.map((s) => s.id));
+    await host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
+    expect(await host.keepSamples(samples.map((s) => s.id))).toEqual([]);
+    const refs = samples.map(({ id, label }) => ({ id, label }));
+    const options = { mode: 'feature-extraction' as const, classNames: ['dress', 'shoes'], epochs: 2, batchSize: 2, learningRate: 1e-3, validationSplit: 0 };
+
+    expect((await host.predict('lab', samples[0].pixels)).from).toBe('imagenet');
+    await host.train('lab', 1, refs, options);
+    const settled = (await host.memory()).numTensors;
+    await host.train('lab', 2, refs, options);
+    expect((await host.memory()).numTensors).toBe(settled);
+
+    const batches: TrainEvent[] = [];
+    const cancelled = await host.train('lab', 3, refs, { ...options, epochs: 50 }, (e) => {
+      if (e.type !== 'batch') return;
+      batches.push(e);
+      if (batches.length === 1) void host.cancel(3);
+    });
+    expect(cancelled.cancelled).toBe(true);
+    expect(batches.length).toBeLessThanOrEqual(2);
+    expect((await host.memory()).numTensors).toBe(settled);
+
+    await host.train('lab', 4, refs, options);
+    const before = await host.predict('lab', samples[0].pixels);
+    expect(before.from).toBe('trained');
+    await host.switchBackend('cpu');
+    const after = await host.predict('lab', samples[0].pixels);
+    expect(after.from).toBe('trained');
+    expect(after.top.map((r) => r.label)).toEqual(before.top.map((r) => r.label));
+    after.top.forEach((r, i) => expect(r.probability).toBeCloseTo(before.top[i].probability, 5));
+
+    await host.disposeSlot('lab');
+    expect((await host.predict('lab', samples[0].pixels)).from).toBe('imagenet');
+    await expect(host.train('lab', 5, [{ id: 'never-sent', label: 0 }, ...refs], options)).rejects.toThrow(/was not handed/);
+  });
+});
