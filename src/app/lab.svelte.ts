@@ -2,6 +2,8 @@ import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
 import type { Prediction } from '../worker/api';
+import type { TmLayer } from '../ml/tm-format';
+import { tmZip } from '../io/tm-files';
 import { model } from './model.svelte';
 import { project } from './project.svelte';
 import { runs } from './run.svelte';
@@ -41,6 +43,8 @@ class Lab {
   /** A model loaded from exported files, which answers predictions instead of the trained head. */
   imported = $state.raw<{ classNames: string[] } | null>(null);
   private ready: Promise<void> | null = null;
+  /** The imported Teachable Machine model's name and leaf layers; shown while `of` is still the imported model. */
+  tm = $state.raw<{ of: { classNames: string[] }; modelName: string; layers: TmLayer[] } | null>(null);
 
   get layers(): LayerInfo[] {
     return model.layers;
@@ -218,6 +222,24 @@ class Lab {
     await this.init();
     const engine = await model.ensure();
     this.imported = { classNames: await engine.importModel(SLOT, files) };
+  }
+
+  /** Downloads what answers the lab's predictions as a Teachable Machine image model (.zip); only ever on the learner's click. */
+  async exportTm(): Promise<void> {
+    if (!this.trained) return;
+    const engine = await model.ensure();
+    const files = await engine.exportTm(SLOT, 'transfer-lab-model');
+    download(new Blob([tmZip(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), 'transfer-lab-tm-model.zip');
+  }
+
+  /** Loads a Teachable Machine image model (zip or its three files); predictions use it until the next training run. */
+  async importTm(files: File[]): Promise<void> {
+    await this.init();
+    const engine = await model.ensure();
+    const loaded = await engine.importTm(SLOT, files);
+    const imported = { classNames: loaded.classNames };
+    this.imported = imported;
+    this.tm = { of: imported, modelName: loaded.modelName, layers: loaded.layers };
   }
 }
 

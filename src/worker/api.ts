@@ -3,6 +3,7 @@ import type { MlpConfig } from '../ml/mlp';
 import type { EmbeddingMap, InsightMaps } from './insight-api';
 import type { TwoPhaseOptions, TwoPhaseEvent } from '../ml';
 import type { TwoPhaseResult } from './two-phase';
+import type { TmLayer } from '../ml/tm-format';
 
 /** Where the engine runs: its own Web Worker, or the page's thread when this browser cannot host it in a worker. */
 export type EngineHome = 'worker' | 'page';
@@ -56,6 +57,20 @@ export interface ExportedFiles {
   weights: ArrayBuffer;
 }
 
+/** A Teachable Machine image model's three files (metadata.json in TM's schema), for the page to zip. */
+export interface TmExport {
+  modelJson: string;
+  weights: ArrayBuffer;
+  metadata: string;
+}
+
+/** An imported Teachable Machine model: its labels and its leaf layers (nested models opened up). */
+export interface TmImported {
+  classNames: string[];
+  modelName: string;
+  layers: TmLayer[];
+}
+
 /** tf.memory() of the engine's thread, for leak checks and the benchmark. */
 export interface EngineMemory {
   numTensors: number;
@@ -97,6 +112,10 @@ export interface EngineApi {
   predict(slot: string, pixels: Pixels, k?: number): Promise<Prediction>;
   exportModel(slot: string, name: string): Promise<ExportedFiles>;
   importModel(slot: string, files: File[]): Promise<string[]>;
+  /** The slot's trained pipeline as a Teachable Machine image model (loads in tfjs 1.3.1 through `tmImage.load()`). */
+  exportTm(slot: string, modelName: string): Promise<TmExport>;
+  /** Loads a Teachable Machine image model (its zip or three files), checked first; it then answers the slot's predictions. */
+  importTm(slot: string, files: File[]): Promise<TmImported>;
   gradCheck(config: MlpConfig, weights: { w1: number[][]; b1: number[]; w2: number[]; b2: number }, x: [number, number], target: number): Promise<GradCheck>;
   /** Ids of these photos the engine does not hold (keeps every photo it has, unlike keepSamples). */
   missingSamples(ids: string[]): Promise<string[]>;

@@ -15,6 +15,8 @@ import {
 import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import { readModelFiles } from '../io/model-files';
+import { checkTmShapes, readTmFiles } from '../io/tm-files';
+import { leafLayers, tmMetadata, tmModelJson } from '../ml/tm-format';
 import type {
   EngineApi,
   EngineConfig,
@@ -25,6 +27,8 @@ import type {
   GradCheck,
   Prediction,
   SampleRef,
+  TmExport,
+  TmImported,
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
 import type { EmbeddingMap, InsightMaps } from './insight-api';
@@ -197,6 +201,38 @@ export class EngineHost implements EngineApi {
     this.dropImported(slot);
     this.imported.set(slot, loaded);
     return loaded.classNames;
+  }
+
+  async exportTm(slot: string, modelName: string): Promise<TmExport> {
+    // An imported model answers the slot's predictions, so it is the one exported; else the trained pipeline.
+    const imported = this.imported.get(slot);
+    const trainer = this.trainers.get(slot);
+    if (!imported && !trainer?.trained) throw new EngineError('NOT_TRAINED', 'Train (or load) a model first.');
+    const artifacts = await toArtifacts(imported ? imported.model : trainer!.exportModel());
+    const labels = imported ? imported.classNames : trainer!.labels;
+    const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+    const files: TmExport = { modelJson: JSON.stringify(tmModelJson(artifacts)), weights, metadata: JSON.stringify(tmMetadata(labels, modelName, new Date())) };
+    return Comlink.transfer(files, [files.weights]);
+  }
+
+  async importTm(slot: string, files: File[]): Promise<TmImported> {
+    this.ready();
+    const { json, weights, metadata } = await readTmFiles(files);
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
+    } catch (err) {
+      throw new Error(`unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      checkTmShapes(model.inputs[0].shape, model.outputs[0].shape, metadata.labels);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    this.dropImported(slot);
+    this.imported.set(slot, { model, classNames: metadata.labels.slice() });
+    return { classNames: metadata.labels.slice(), modelName: metadata.modelName ?? '', layers: leafLayers(model) };
   }
 
   async gradCheck(
