@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import { test, expect, waitForModel, setField, photosOf, type Page } from './fixtures';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Screenshots for README.md are written only when asked: SCREENSHOTS=1 (they land in docs/screenshots/). */
 const SHOTS = !!process.env.SCREENSHOTS;
@@ -138,4 +141,33 @@ test('lab: a two-phase run (head, then the top block at 1e-5) ends done, marks t
   if (SHOTS) {
     await page.locator('figure[data-boundary]').screenshot({ path: 'docs/screenshots/two-phase-chart.en.png', scale: 'css', style: '[data-testid=pwa-notice] { display: none !important; }' });
   }
+});
+
+test.describe('accessibility of the drawn widgets', () => {
+  // axe is injected as an inline script, which the app's own CSP forbids.
+  test.use({ bypassCSP: true });
+
+  test('feature maps and the embedding map, once drawn, have no serious or critical axe violations', async ({ page }) => {
+    const scan = async () => {
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        type V = { id: string; impact: string | null; nodes: { target: string[] }[] };
+        const axe = (window as unknown as { axe: { run: (ctx: Element, opts: object) => Promise<{ violations: V[] }> } }).axe;
+        const roots = [...document.querySelectorAll('[data-testid=feature-maps], [data-testid=embedding-map-widget]')];
+        const found = await Promise.all(roots.map((r) => axe.run(r, { resultTypes: ['violations'] })));
+        return found.flatMap((f) => f.violations).filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect(violations).toEqual([]);
+    };
+    await page.goto('./?backend=wasm&lang=pt-BR#/chapters/layer-freezing');
+    const maps = page.getByTestId('feature-maps');
+    await maps.getByTestId('feature-maps-photo').first().click();
+    await expect(maps).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await scan();
+    await page.goto('./?backend=wasm&lang=pt-BR#/chapters/feature-extraction');
+    const widget = page.getByTestId('embedding-map-widget');
+    await widget.getByTestId('embedding-map-run').click();
+    await expect(widget.getByTestId('embedding-map')).toHaveAttribute('data-points', '16', { timeout: 120_000 });
+    await scan();
+  });
 });
