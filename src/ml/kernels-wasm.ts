@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { depthwiseFilterGrad } from './kernels';
 
 /**
  * Gradient kernels tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
@@ -54,7 +55,7 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, dep
 }
 
 const isPointwise = (c: tf.backend_util.Conv2DInfo) =>
-  c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 && c.padInfo.top === 0 && c.padInfo.left === 0;
+  c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 && c.padInfo.top === 0 && c.padInfo.left === 0 && c.padInfo.bottom === 0 && c.padInfo.right === 0;
 
 /**
  * ∂L/∂W of y = conv2d(x, W): dW[i,j,ci,co] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, ci] · dy[n,h,w,co], i.e. one matrix
@@ -124,46 +125,12 @@ function pointwiseInputGrad(original: tf.KernelFunc) {
   };
 }
 
-/**
- * ∂L/∂W of a depthwise convolution with channel multiplier m:
- * dW[i,j,c,q] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, c] · dy[n,h,w,c·m+q]. A typed-array loop (nothing in wasm
- * fits a per-channel correlation summed over the batch). The innermost loop runs along an output row with the
- * sum in a local float64, like tfjs-backend-cpu: conv_dw_1 sums 200,000 products per weight for 16 photos.
- */
+/** ∂L/∂W of a depthwise convolution: the typed-array loop of depthwiseFilterGrad (kernels.ts) over wasm's heap. */
 function depthwiseBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
   const { inputs: { x, dy }, attrs, backend } = args;
   const c = convInfo(x.shape, attrs.filterShape, attrs, true);
-  const { inHeight: H, inWidth: W, inChannels: C, outChannels: OC, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
-  const { strideHeight: sh, strideWidth: sw, padInfo: pad } = c;
-  const m = OC / C;
-  const sum = new Float64Array(FH * FW * OC);
   const out = backend.makeOutput(attrs.filterShape, 'float32');
-  const xs = backend.typedArrayFromHeap(x);
-  const dys = backend.typedArrayFromHeap(dy);
-  for (let n = 0; n < c.batchSize; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const dyRow = (n * OH + oy) * OW * OC;
-      for (let i = 0; i < FH; i++) {
-        const y = oy * sh + i - pad.top;
-        if (y < 0 || y >= H) continue;
-        const xRow = (n * H + y) * W * C;
-        for (let j = 0; j < FW; j++) {
-          // Output columns whose tap j lands inside the row: 0 ≤ ox·s + j − pad_left < W.
-          const first = Math.max(0, Math.ceil((pad.left - j) / sw));
-          const last = Math.min(OW - 1, Math.floor((W - 1 + pad.left - j) / sw));
-          const w0 = (i * FW + j) * OC;
-          for (let oc = 0; oc < OC; oc++) {
-            let acc = 0;
-            let xi = xRow + (first * sw + j - pad.left) * C + Math.floor(oc / m);
-            let di = dyRow + first * OC + oc;
-            for (let ox = first; ox <= last; ox++, xi += sw * C, di += OC) acc += xs[xi] * dys[di];
-            sum[w0 + oc] += acc;
-          }
-        }
-      }
-    }
-  }
-  backend.typedArrayFromHeap(out).set(sum);
+  backend.typedArrayFromHeap(out).set(depthwiseFilterGrad(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), c));
   return out;
 }
 

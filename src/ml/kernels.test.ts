@@ -21,7 +21,28 @@ function reference(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor {
   return tf.stack(taps).reshape([k, k, inC, dy.shape[3]]);
 }
 
-describe('fast cpu gradients for 1×1 convolutions', () => {
+describe('fast cpu kernels', () => {
+  it("match tfjs-backend-cpu's own kernels: 1×1 convolution and depthwise filter gradients, stride 1 and 2", async () => {
+    await tf.setBackend('cpu');
+    const x = tf.relu(tf.randomNormal([3, 9, 8, 6], 0, 1, 'float32', 5)) as tf.Tensor4D;
+    const pw = tf.randomNormal([1, 1, 6, 4], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const cases = () => [
+      tf.conv2d(x, pw, 1, 'same'),
+      ...[1, 2].map((s) => {
+        const dy = tf.randomNormal([3, Math.ceil(9 / s), Math.ceil(8 / s), 12], 0, 1, 'float32', 7 + s);
+        return tf.grad((w: tf.Tensor) => tf.depthwiseConv2d(x, w as tf.Tensor4D, s, 'same').mul(dy).sum())(tf.zeros([3, 3, 6, 2]));
+      }),
+    ];
+    const reference = cases();
+    installFastCpuKernels();
+    const fast = cases();
+    fast.forEach((f, i) => {
+      const scale = tf.max(tf.abs(reference[i])).dataSync()[0];
+      expect(tf.max(tf.abs(f.sub(reference[i]))).dataSync()[0] / scale, `case ${i}`).toBeLessThan(1e-5);
+    });
+  });
+
+
   it('gives xᵀ·dy for 1×1 filters and leaves 3×3 filters to tfjs, both exact', async () => {
     await tf.setBackend('cpu');
     installFastCpuKernels();
