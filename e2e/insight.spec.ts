@@ -7,6 +7,9 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = !!process.env.SCREENSHOTS;
 const LAYERS = ['conv1_relu', 'conv_pw_6_relu', 'conv_pw_13_relu'];
 
+const engineTensors = (page: Page) =>
+  page.evaluate(async () => (await (window as unknown as { __transferLab: { memory(): Promise<{ numTensors: number }> } }).__transferLab.memory()).numTensors);
+
 /** Distinct colours in a canvas: a map that was really drawn from activations is not one flat colour. */
 const colours = (page: Page, selector: string) =>
   page.locator(selector).first().evaluate((c: HTMLCanvasElement) => {
@@ -75,7 +78,10 @@ test('lab: the embedding map has one point per photo after training, and a secon
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
 
   const map = page.getByTestId('lab-insight').getByTestId('embedding-map');
+  const idle = await engineTensors(page);
+  await page.getByTestId('lab-insight').getByTestId('embedding-map-run').click();
   await expect(map).toHaveAttribute('data-points', '8');
+  expect(await engineTensors(page), 'the embedding map leaves no tensor behind in the engine').toBe(idle);
   await expect(map).toHaveAttribute('data-classes', '2');
   // Feature extraction leaves the base as ImageNet's: one map, and it says so.
   await expect(map).toHaveAttribute('data-tuned', 'false');
@@ -92,6 +98,7 @@ test('lab: the embedding map has one point per photo after training, and a secon
     await page.getByTestId('train').click();
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
     await expect(page.getByTestId('frozen-check')).toHaveAttribute('data-changed', '0');
+    // The map drawn once is redrawn by itself after the run.
     await expect(map).toHaveAttribute('data-tuned', 'true');
     await expect(map).toHaveAttribute('data-points', '8');
     await expect(map.locator('[data-testid=embedding-panel][data-base=tuned] [data-testid=embedding-point]')).toHaveCount(8);
@@ -103,6 +110,11 @@ test('lab: the embedding map has one point per photo after training, and a secon
     await widget.getByTestId('feature-maps-photo').first().click();
     await expect(widget).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
     await expectMaps(page, widget);
+    const idle = await engineTensors(page);
+    await widget.getByTestId('feature-maps-photo').nth(5).click();
+    await expect(widget.getByTestId('feature-maps-photo').nth(5)).toHaveAttribute('aria-pressed', 'true');
+    await expect(widget).toHaveAttribute('data-state', 'done');
+    expect(await engineTensors(page), 'feature maps from the tuned pipeline leave no tensor behind').toBe(idle);
   });
 
   if (SHOTS) {
