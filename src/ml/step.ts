@@ -22,7 +22,8 @@ export interface Score {
 /**
  * One gradient step: the frozen-prefix features come in as plain tensors (no tape), the suffix and head run in
  * inference mode inside `minimize`, and only `vars` receive gradients. Loss: mean softmax cross-entropy
- * L = −(1/n) Σ log softmax(z)_y. Returns the loss and the number of correct predictions.
+ * L = −(1/n) Σ log softmax(z)_y. Returns [loss, number of correct predictions] as one tensor, so a step costs one
+ * read of the device (each read waits for the GPU to drain).
  */
 export function trainStep(
   optimizer: tf.Optimizer,
@@ -31,28 +32,26 @@ export function trainStep(
   head: tf.Sequential,
   features: tf.Tensor,
   batch: readonly Sample[],
-): { cost: tf.Scalar; hits: tf.Scalar } {
-  const kept: tf.Tensor[] = [];
+): tf.Tensor1D {
+  // minimize() runs the loss in a scope of its own: the hit count must be kept to outlive it.
+  let hits: tf.Tensor | null = null;
   try {
-    const cost = tf.tidy(() => {
+    return tf.tidy(() => {
       const truth = tf.tensor1d(batch.map((s) => s.label), 'int32');
       const y = tf.oneHot(truth, head.outputs[0].shape[1] as number);
-      return optimizer.minimize(
+      const cost = optimizer.minimize(
         () => {
           const logits = headLogits(head, suffixForward(split, features));
-          kept.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32'))));
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')));
           return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
         },
         true,
         vars,
       ) as tf.Scalar;
+      return tf.stack([cost, hits!]) as tf.Tensor1D;
     });
-    return { cost, hits: kept[0] as tf.Scalar };
-  } catch (e) {
-    tf.dispose(kept);
-    throw e;
   } finally {
-    features.dispose();
+    tf.dispose([features, ...(hits ? [hits] : [])]);
   }
 }
 

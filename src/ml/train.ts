@@ -309,14 +309,14 @@ export class Trainer {
           const t0 = performance.now();
           const batch = epochBatches[b];
           const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
-          const { cost, hits } = trainStep(optimizer, vars, split, head, features(batch, views), batch);
-          const [loss, hit] = await Promise.all([cost.data(), hits.data()]);
-          tf.dispose([cost, hits]);
+          const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch);
+          const [loss, hit] = await stats.data();
+          stats.dispose();
           steps++;
           this.stepped = true;
-          lossSum += loss[0] * batch.length;
-          hitSum += hit[0];
-          emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss: loss[0], ms: performance.now() - t0 });
+          lossSum += loss * batch.length;
+          hitSum += hit;
+          emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss, ms: performance.now() - t0 });
           await breathe();
         }
         if (cancelled) break;
