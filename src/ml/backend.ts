@@ -249,8 +249,15 @@ export async function chooseBackend(
   if (opts.measure !== false) {
     for (const name of candidates) {
       const failed = await activate(name, opts.wasmPaths);
-      if (failed) tried.push({ name, ok: false, reason: failed });
-      else timings[name] = await timeWorkload();
+      if (failed) {
+        tried.push({ name, ok: false, reason: failed });
+        continue;
+      }
+      try {
+        timings[name] = await timeWorkload();
+      } catch (e) {
+        tried.push({ name, ok: false, reason: `${name} failed the probe: ${(e as Error).message}` });
+      }
     }
     const ranked = rankMeasured(timings);
     order = ranked.order;
