@@ -6,6 +6,7 @@ import { createHead } from './head';
 import { centreView, checkPixels, toInputBatch } from './image';
 import type { View } from './image';
 import { installFastCpuKernels } from './kernels';
+import { installWasmKernels } from './kernels-wasm';
 import { inventory, learnableWeights, plans } from './layers';
 import type { FreezePlan } from './layers';
 import { evaluate } from './metrics';
@@ -68,7 +69,9 @@ export class Trainer {
   private readonly caches = new Map<string, BottleneckCache>();
 
   constructor(private readonly net: MobileNet) {
+    // chooseBackend installs them when it activates a backend; a backend set by hand gets them here.
     installFastCpuKernels();
+    installWasmKernels();
   }
 
   /** A head exists and has taken at least one gradient step (or was restored). */
