@@ -157,7 +157,8 @@ class Project {
   private async reread(): Promise<void> {
     if (this.saveTimer) await this.saveNow();
     try {
-      this.show(await store.read());
+      // A photo the other tab added to a class this tab deleted at the same moment is recovered, not hidden.
+      this.show(await this.recoverOrphans(await store.read()));
     } catch (err) {
       this.storageError = message(err);
     }
