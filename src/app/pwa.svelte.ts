@@ -10,7 +10,8 @@ class Pwa {
   offlineReady = $state(false);
   needRefresh = $state(false);
   /** True while something (a training run) must not be interrupted by a reload; set by the lab. */
-  private busyCheck: () => boolean = () => false;
+  // State, so a notice already on screen starts following the lab's check as soon as the lab installs it.
+  private busyCheck = $state.raw<() => boolean>(() => false);
   private update: ((reload?: boolean) => Promise<void>) | null = null;
 
   get busy(): boolean {
