@@ -123,16 +123,16 @@ export function blockOf(name: string): string {
   return kept.join('_') || name;
 }
 
-/** The leaf layers in order (a TM model nests Sequentials and a functional base), input layers of inner models skipped. */
+/** The leaf layers in order (a TM model nests Sequentials and a functional base); input layers, which hold nothing, skipped. */
 export function leafLayers(model: tf.LayersModel): TmLayer[] {
   const out: TmLayer[] = [];
-  const visit = (layer: tf.layers.Layer, top: boolean) => {
+  const visit = (layer: tf.layers.Layer) => {
     const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
     if (Array.isArray(inner)) {
-      inner.forEach((l) => visit(l, false));
+      inner.forEach(visit);
       return;
     }
-    if (!top && layer.getClassName() === 'InputLayer') return;
+    if (layer.getClassName() === 'InputLayer') return;
     const shape = layer.outputShape;
     out.push({
       name: layer.name,
@@ -142,6 +142,6 @@ export function leafLayers(model: tf.LayersModel): TmLayer[] {
       params: layer.countParams(),
     });
   };
-  model.layers.forEach((l) => visit(l, true));
+  model.layers.forEach(visit);
   return out;
 }
