@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toArtifacts } from '../worker/artifacts';
 import { preprocess } from './mobilenet';
 import { photos, testNet } from './testing/fixtures';
-import { blockOf, forTfjs13, leafLayers, tmMetadata, tmModelJson, TmFormatError } from './tm-format';
+import { blockOf, forTfjs13, INPUT_SCALE_LAYER, leafLayers, readingLabPixels, tmExport, tmMetadata, TmFormatError, unwrapTm, withInputScale } from './tm-format';
 import { Trainer } from './train';
 import type { MobileNet } from './mobilenet';
 
@@ -42,17 +42,19 @@ describe('Teachable Machine format', () => {
     await trainer.train(photos(classNames, 3), { mode: 'feature-extraction', classNames, epochs: 2, batchSize: 4, learningRate: 1e-3, seed: 3 });
     const model = trainer.exportModel();
     const artifacts = await toArtifacts(model);
-    const json = tmModelJson(artifacts);
+    const { json, weights } = tmExport(artifacts);
     expect(json.weightsManifest).toHaveLength(1);
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
     const dir = mkdtempSync(path.join(tmpdir(), 'tm-export-'));
     writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-    writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData!)));
+    writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(weights));
     const photo = photos(['hat'], 1, 224, 5)[0].pixels;
-    const x = preprocess(photo);
-    writeFileSync(path.join(dir, 'input.bin'), Buffer.from((await x.data()).buffer as ArrayBuffer));
-    const ours = Array.from(await (model.predict(x) as tf.Tensor).data());
-    x.dispose();
+    // The lab feeds s = x/127.5 − 1; TM's capture() feeds t = x/127 − 1 of the same crop.
+    const s = preprocess(photo);
+    const t = tf.tidy(() => s.add(1).mul(127.5).div(127).sub(1));
+    writeFileSync(path.join(dir, 'input.bin'), Buffer.from((await t.data()).buffer as ArrayBuffer));
+    const ours = Array.from(await (model.predict(s) as tf.Tensor).data());
+    tf.dispose([s, t]);
     writeFileSync(path.join(dir, 'load.cjs'), LOAD_WITH_13);
     const out = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'load.cjs'), TFJS_13, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
       version: string;
@@ -75,6 +77,48 @@ describe('Teachable Machine format', () => {
     expect(() => forTfjs13(gelu)).toThrow(/activation gelu/);
     const lecun = { class_name: 'Dense', config: { kernel_initializer: { class_name: 'LeCunUniform', config: {} } } };
     expect(() => forTfjs13(lecun)).toThrow(/LeCunUniform/);
+  });
+
+  it("puts TM's pixel scaling after the input: the layers that read the input read the scale layer, two weights appended", () => {
+    const topology = {
+      class_name: 'Model',
+      config: {
+        name: 'm',
+        input_layers: [['input_1', 0, 0]],
+        output_layers: [['conv1', 0, 0]],
+        layers: [
+          { name: 'input_1', class_name: 'InputLayer', config: {}, inbound_nodes: [] },
+          { name: 'conv1', class_name: 'Conv2D', config: {}, inbound_nodes: [[['input_1', 0, 0, {}]]] },
+        ],
+      },
+    };
+    const out = withInputScale(topology, [{ name: 'conv1/kernel', shape: [1], dtype: 'float32' }], new Float32Array([7]).buffer, { scale: 2, shift: -1 });
+    const layers = (out.topology as typeof topology).config.layers;
+    expect(layers.map((l) => l.name)).toEqual(['input_1', INPUT_SCALE_LAYER, 'conv1']);
+    expect(layers[1].inbound_nodes).toEqual([[['input_1', 0, 0, {}]]]);
+    expect(layers[2].inbound_nodes).toEqual([[[INPUT_SCALE_LAYER, 0, 0, {}]]]);
+    expect(out.specs.map((w) => w.name)).toEqual(['conv1/kernel', `${INPUT_SCALE_LAYER}/depthwise_kernel`, `${INPUT_SCALE_LAYER}/bias`]);
+    expect(Array.from(new Float32Array(out.weights))).toEqual([7, 2, 2, 2, -1, -1, -1]);
+    expect(topology.config.layers).toHaveLength(2);
+    expect(() => withInputScale(out.topology, out.specs, out.weights, { scale: 1, shift: 0 })).toThrow(/already/);
+    expect(() => withInputScale({ class_name: 'Sequential', config: { layers: [] } }, [], new ArrayBuffer(0), { scale: 1, shift: 0 })).toThrow(TmFormatError);
+  });
+
+  it('an imported TM model reads the lab’s pixels through the inverse map, and comes out again unwrapped (also after a save/load)', async () => {
+    const tm = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [224, 224, 3] }), tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: 'glorotUniform' })] });
+    const wrapped = readingLabPixels(tm);
+    const s = tf.randomUniform([1, 224, 224, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+    const t = tf.tidy(() => s.add(1).mul(127.5).div(127).sub(1));
+    const viaWrapper = await (wrapped.predict(s) as tf.Tensor).data();
+    const direct = await (tm.predict(t) as tf.Tensor).data();
+    Array.from(direct).forEach((p, i) => expect(viaWrapper[i]).toBeCloseTo(p, 5));
+    expect(unwrapTm(wrapped)).toBe(tm);
+    expect(unwrapTm(tm)).toBeNull();
+    const copy = await tf.loadLayersModel(tf.io.fromMemory(await toArtifacts(wrapped)));
+    expect(unwrapTm(copy)?.layers.map((l) => l.getClassName())).toEqual(['Flatten', 'Dense']);
+    tf.dispose([s, t]);
+    copy.dispose();
+    wrapped.dispose();
   });
 
   it('writes metadata.json in TM image schema', () => {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 /** The Teachable Machine image library our exports target: its loader runs on this tfjs. */
 export const TM_TARGET = { packageName: '@teachablemachine/image', packageVersion: '0.8.5', tfjsVersion: '1.3.1', imageSize: 224 } as const;
@@ -83,6 +83,110 @@ export function tmModelJson(artifacts: Pick<tf.io.ModelArtifacts, 'modelTopology
   };
 }
 
+/**
+ * Pixels as the lab feeds them, s = x/127.5 − 1, and as TM's capture() feeds them, t = x/127 − 1 (utils/tf.ts).
+ * Each is an affine map of the other per channel: s = t·a + (a − 1) with a = 127/127.5, and t = s/a + (1/a − 1).
+ */
+export const TM_TO_LAB = { scale: 127 / 127.5, shift: 127 / 127.5 - 1 };
+export const LAB_TO_TM = { scale: 127.5 / 127, shift: 127.5 / 127 - 1 };
+export const INPUT_SCALE_LAYER = 'tm_input_scale';
+
+/** A frozen 1×1 depthwise conv, y_c = x_c·scale + shift on each of the 3 channels: the affine map above as a layer 1.3.1 knows. */
+function scaleLayerConfig(inbound: string): Record<string, unknown> {
+  return {
+    name: INPUT_SCALE_LAYER,
+    class_name: 'DepthwiseConv2D',
+    config: {
+      name: INPUT_SCALE_LAYER,
+      trainable: false,
+      kernel_size: [1, 1],
+      strides: [1, 1],
+      padding: 'valid',
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      depth_multiplier: 1,
+      activation: 'linear',
+      use_bias: true,
+      depthwise_initializer: { class_name: 'Ones', config: {} },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      depthwise_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      depthwise_constraint: null,
+      bias_constraint: null,
+    },
+    inbound_nodes: [[[inbound, 0, 0, {}]]],
+  };
+}
+
+type NodeRef = [string, number, number, unknown?];
+type LayerJson = { name: string; class_name: string; config: unknown; inbound_nodes: NodeRef[][] };
+
+/**
+ * Puts the affine input map right after a functional model's single input: every layer that read the input reads
+ * the map's output instead. Its two weights (kernel [1,1,3,1], bias [3]) are appended to the specs and the bytes.
+ */
+export function withInputScale(
+  topology: unknown,
+  specs: tf.io.WeightsManifestEntry[],
+  weights: ArrayBuffer,
+  map: { scale: number; shift: number },
+): { topology: unknown; specs: tf.io.WeightsManifestEntry[]; weights: ArrayBuffer } {
+  const model = topology as { class_name?: string; config?: { layers?: LayerJson[]; input_layers?: NodeRef[] } };
+  const inputs = model.config?.input_layers;
+  const layers = model.config?.layers;
+  if (!['Model', 'Functional'].includes(model.class_name ?? '') || !layers || inputs?.length !== 1) {
+    throw new TmFormatError('unsupported-layer', 'the input scale needs a functional model with one input');
+  }
+  if (layers.some((l) => l.name === INPUT_SCALE_LAYER)) throw new TmFormatError('unsupported-layer', `${INPUT_SCALE_LAYER} is already there`);
+  const input = inputs[0][0];
+  const rewired = layers.map((l) => ({
+    ...l,
+    inbound_nodes: l.inbound_nodes.map((node) => node.map((ref) => (ref[0] === input ? ([INPUT_SCALE_LAYER, ...ref.slice(1)] as NodeRef) : ref))),
+  }));
+  const at = rewired.findIndex((l) => l.name === input) + 1;
+  rewired.splice(at, 0, scaleLayerConfig(input) as LayerJson);
+  const extra = new Float32Array([map.scale, map.scale, map.scale, map.shift, map.shift, map.shift]);
+  const bytes = new Uint8Array(weights.byteLength + extra.byteLength);
+  bytes.set(new Uint8Array(weights), 0);
+  bytes.set(new Uint8Array(extra.buffer), weights.byteLength);
+  return {
+    topology: { ...model, config: { ...model.config, layers: rewired } },
+    specs: [
+      ...specs,
+      { name: `${INPUT_SCALE_LAYER}/depthwise_kernel`, shape: [1, 1, 3, 1], dtype: 'float32' },
+      { name: `${INPUT_SCALE_LAYER}/bias`, shape: [3], dtype: 'float32' },
+    ],
+    weights: bytes.buffer,
+  };
+}
+
+/** The lab's trained pipeline as TM's model.json + weights.bin: TM's pixel scaling mapped to the lab's, then 1.3.1-safe. */
+export function tmExport(artifacts: tf.io.ModelArtifacts): { json: TmModelJson; weights: ArrayBuffer } {
+  const data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+  const scaled = withInputScale(artifacts.modelTopology, artifacts.weightSpecs ?? [], data, TM_TO_LAB);
+  return { json: tmModelJson({ modelTopology: scaled.topology as tf.io.ModelArtifacts['modelTopology'], weightSpecs: scaled.specs }), weights: scaled.weights };
+}
+
+/**
+ * An imported TM model wrapped so it reads the lab's pixels: the inverse map in front, frozen. The TM model stays
+ * one nested layer (wrapper.layers[2]) so it can be exported again as it came.
+ */
+export function readingLabPixels(tmModel: tf.LayersModel): tf.LayersModel {
+  const input = tf.input({ shape: [224, 224, 3], name: 'lab_pixels' });
+  const scale = tf.layers.depthwiseConv2d({ name: INPUT_SCALE_LAYER, kernelSize: 1, useBias: true, trainable: false });
+  const output = tmModel.apply(scale.apply(input)) as tf.SymbolicTensor;
+  const { scale: a, shift: b } = LAB_TO_TM;
+  tf.tidy(() => scale.setWeights([tf.fill([1, 1, 3, 1], a), tf.fill([3], b)]));
+  return tf.model({ inputs: input, outputs: output, name: 'tm_model_on_lab_pixels' });
+}
+
+/** The TM model inside readingLabPixels' wrapper, or null when this model is not such a wrapper. */
+export function unwrapTm(model: tf.LayersModel): tf.LayersModel | null {
+  const inner = model.layers[2] as unknown as tf.LayersModel | undefined;
+  return model.layers[1]?.name === INPUT_SCALE_LAYER && inner && Array.isArray((inner as { layers?: unknown }).layers) ? inner : null;
+}
+
 /** metadata.json in TM's image schema: the fields `tmImage.load()` fills in when absent, all given here. */
 export function tmMetadata(labels: string[], modelName: string, timeStamp: Date): TmMetadata {
   return {
@@ -91,7 +195,7 @@ export function tmMetadata(labels: string[], modelName: string, timeStamp: Date)
     packageVersion: TM_TARGET.packageVersion,
     packageName: TM_TARGET.packageName,
     timeStamp: timeStamp.toISOString(),
-    userMetadata: { app: 'transfer-lab', input: 'rgb 224x224, centre square crop, pixels / 127.5 - 1' },
+    userMetadata: { app: 'transfer-lab', input: 'rgb 224x224, centre square crop, pixels / 127 - 1 (as @teachablemachine/image feeds them)' },
     modelName,
     labels: labels.slice(),
     imageSize: TM_TARGET.imageSize,

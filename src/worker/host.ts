@@ -16,7 +16,7 @@ import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, 
 import type { MlpConfig } from '../ml/mlp';
 import { readModelFiles } from '../io/model-files';
 import { checkTmShapes, readTmFiles } from '../io/tm-files';
-import { leafLayers, tmMetadata, tmModelJson } from '../ml/tm-format';
+import { leafLayers, readingLabPixels, tmExport, tmMetadata, tmModelJson, unwrapTm } from '../ml/tm-format';
 import type {
   EngineApi,
   EngineConfig,
@@ -208,10 +208,14 @@ export class EngineHost implements EngineApi {
     const imported = this.imported.get(slot);
     const trainer = this.trainers.get(slot);
     if (!imported && !trainer?.trained) throw new EngineError('NOT_TRAINED', 'Train (or load) a model first.');
-    const artifacts = await toArtifacts(imported ? imported.model : trainer!.exportModel());
     const labels = imported ? imported.classNames : trainer!.labels;
-    const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-    const files: TmExport = { modelJson: JSON.stringify(tmModelJson(artifacts)), weights, metadata: JSON.stringify(tmMetadata(labels, modelName, new Date())) };
+    // A TM model imported here goes out as it came in; a TF.js import or the trained pipeline gets TM's pixel scaling.
+    const inner = imported && unwrapTm(imported.model);
+    const artifacts = await toArtifacts(inner || (imported ? imported.model : trainer!.exportModel()));
+    const { json, weights } = inner
+      ? { json: tmModelJson(artifacts), weights: artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0) }
+      : tmExport(artifacts);
+    const files: TmExport = { modelJson: JSON.stringify(json), weights, metadata: JSON.stringify(tmMetadata(labels, modelName, new Date())) };
     return Comlink.transfer(files, [files.weights]);
   }
 
@@ -224,14 +228,17 @@ export class EngineHost implements EngineApi {
     } catch (err) {
       throw new Error(`unreadable: ${err instanceof Error ? err.message : String(err)}`);
     }
+    let wrapped: tf.LayersModel;
     try {
       checkTmShapes(model.inputs[0].shape, model.outputs[0].shape, metadata.labels);
+      // The lab's preview feeds x/127.5 − 1; the wrapper maps that to the x/127 − 1 TM models were trained on.
+      wrapped = readingLabPixels(model);
     } catch (err) {
       model.dispose();
       throw err;
     }
     this.dropImported(slot);
-    this.imported.set(slot, { model, classNames: metadata.labels.slice() });
+    this.imported.set(slot, { model: wrapped, classNames: metadata.labels.slice() });
     return { classNames: metadata.labels.slice(), modelName: metadata.modelName ?? '', layers: leafLayers(model) };
   }
 
