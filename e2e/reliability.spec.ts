@@ -119,6 +119,14 @@ test('a newer version of the app opened in another tab: this tab lets it have th
   await expect(page.getByTestId('db-trouble').getByRole('button')).toBeVisible();
 });
 
+test('a setting changed and the page reloaded at once is kept', async ({ page }) => {
+  await page.goto(LAB);
+  await page.getByTestId('epochs').fill('13');
+  await page.getByTestId('epochs').press('Tab');
+  await page.reload();
+  await expect(page.getByTestId('epochs')).toHaveValue('13');
+});
+
 test('photos an older version left without a class appear in a "Recovered" class, with a message', async ({ page }) => {
   await page.goto('./?lang=en#/');
   // The state the first version left after the reported bug: photos stored, the project record never written.

@@ -44,6 +44,33 @@ export type ProjectNotice = { key: 'recovered'; n: number } | null;
 /** Other tabs of the lab hear about every write on this channel and re-read the store. */
 const CHANNEL = 'transfer-lab:project';
 
+/**
+ * Small edits (class names, settings, layer plan) that may not have reached IndexedDB yet: a reload aborts a
+ * transaction still in flight, so each edit is first written here synchronously and replayed on the next load.
+ */
+const JOURNAL = 'transfer-lab:pending-edits';
+interface Journal {
+  names: Record<string, string>;
+  settings?: Record<string, unknown>;
+  plan?: Record<string, boolean> | null;
+}
+function readJournal(): Journal {
+  try {
+    const j = JSON.parse(localStorage.getItem(JOURNAL) ?? '{}') as Partial<Journal>;
+    return { ...j, names: j.names ?? {} };
+  } catch {
+    return { names: {} };
+  }
+}
+function writeJournal(j: Journal): void {
+  try {
+    if (Object.keys(j.names).length || 'settings' in j || 'plan' in j) localStorage.setItem(JOURNAL, JSON.stringify(j));
+    else localStorage.removeItem(JOURNAL);
+  } catch {
+    /* no localStorage: edits still reach IndexedDB, only a reload mid-write can lose the very last one */
+  }
+}
+
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
 
@@ -101,7 +128,7 @@ class Project {
         await store.apply({ putClasses: start, meta: { createdAt: snap.meta.createdAt ?? Date.now(), settings: { ...DEFAULT_SETTINGS } } });
         snap = { ...snap, classes: start };
       }
-      snap = await this.recoverOrphans(snap);
+      snap = await this.replay(await this.recoverOrphans(snap));
       this.show(snap);
     } catch (err) {
       this.storageError = `IndexedDB: ${message(err)}`;
@@ -110,6 +137,23 @@ class Project {
     this.restored = true;
     this.listen();
     void this.refreshUsage();
+  }
+
+  /** Edits made just before the last reload, which may not have reached the store, are written now. */
+  private async replay(snap: Snapshot): Promise<Snapshot> {
+    const pending = readJournal();
+    const classes = snap.classes.map((c) => {
+      const name = pending.names[c.id];
+      const clash = name !== undefined && snap.classes.some((o) => o.id !== c.id && sameName(o.name, name));
+      return name === undefined || !name.trim() || clash ? c : { ...c, name: name.slice(0, MAX_NAME) };
+    });
+    const changed = classes.filter((c, i) => c !== snap.classes[i]);
+    const meta: Change['meta'] = {};
+    if (pending.settings) meta.settings = pending.settings;
+    if ('plan' in pending) meta.plan = pending.plan ?? null;
+    if (changed.length || Object.keys(meta).length) await store.apply({ putClasses: changed, meta });
+    writeJournal({ names: {} });
+    return { ...snap, classes, meta: { ...snap.meta, ...meta } };
   }
 
   /** Photos whose class is gone (an older version's bug, a tab closed mid-write) land in a class of their own. */
@@ -217,7 +261,16 @@ class Project {
     if (this.head !== this.lastMeta.head) meta.head = this.head;
     const next = { settings, plan: this.plan, head: this.head };
     if (Object.keys(meta).length === 0 && this.savedAt) return;
-    if (await this.write({ meta })) this.lastMeta = next;
+    const j = readJournal();
+    if (meta.settings) j.settings = meta.settings;
+    if ('plan' in meta) j.plan = meta.plan;
+    writeJournal(j);
+    if (!(await this.write({ meta }))) return;
+    this.lastMeta = next;
+    const now = readJournal();
+    if (JSON.stringify(now.settings) === JSON.stringify(j.settings)) delete now.settings;
+    if (JSON.stringify(now.plan) === JSON.stringify(j.plan)) delete now.plan;
+    writeJournal(now);
   }
 
   /** Why `name` cannot be the name of class `id` (another class has it, or it is blank), or null. */
@@ -258,7 +311,15 @@ class Project {
     const c = this.classes.find((x) => x.id === id);
     if (!c || c.name === typed) return null;
     c.name = typed;
-    void this.write({ putClasses: [this.record(id)!] });
+    const j = readJournal();
+    writeJournal({ ...j, names: { ...j.names, [id]: typed } });
+    void this.write({ putClasses: [this.record(id)!] }).then((ok) => {
+      const now = readJournal();
+      if (ok && now.names[id] === typed) {
+        delete now.names[id];
+        writeJournal(now);
+      }
+    });
     return null;
   }
 
