@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_DIR, squarePhotos } from '../ml/testing/fixtures';
+import { CLASS_NAMES_FILE, MODEL_DIR, squarePhotos } from '../ml/testing/fixtures';
 import type { TrainEvent } from '../ml';
 import { EngineHost } from './host';
 
@@ -13,7 +13,8 @@ let base = '';
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const file = path.join(MODEL_DIR, path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    const name = path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = name === 'imagenet_classes.json' ? CLASS_NAMES_FILE : path.join(MODEL_DIR, name);
     if (!existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200);
     createReadStream(file).pipe(res);
@@ -35,12 +36,19 @@ describe('EngineHost', () => {
     await host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
     expect(await host.keepSamples(samples.map((s) => s.id))).toEqual([]);
     const refs = samples.map(({ id, label }) => ({ id, label }));
-    const options = { mode: 'feature-extraction' as const, classNames: ['dress', 'shoes'], epochs: 2, batchSize: 2, learningRate: 1e-3, validationSplit: 0 };
+    const options = { mode: 'feature-extraction' as const, classNames: ['dress', 'shoes'], epochs: 2, batchSize: 2, learningRate: 1e-3, validationSplit: 0.34 };
 
     expect((await host.predict('lab', samples[0].pixels)).from).toBe('imagenet');
+    // What the lab does after a run: save the head, redraw the embedding map (which reads the whole pipeline).
+    const afterRun = async () => {
+      await host.headWeights('lab');
+      await host.embeddingMap('lab', refs.map((r) => r.id));
+    };
     await host.train('lab', 1, refs, options);
+    await afterRun();
     const settled = (await host.memory()).numTensors;
     await host.train('lab', 2, refs, options);
+    await afterRun();
     expect((await host.memory()).numTensors).toBe(settled);
 
     const batches: TrainEvent[] = [];

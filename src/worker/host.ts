@@ -31,6 +31,7 @@ import type {
   TmImported,
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
+import { release, withExported } from './exported';
 import type { EmbeddingMap, InsightMaps } from './insight-api';
 import { embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
@@ -191,7 +192,7 @@ export class EngineHost implements EngineApi {
   async exportModel(slot: string, name: string): Promise<ExportedFiles> {
     const trainer = this.trainers.get(slot);
     if (!trainer?.trained) throw new EngineError('NOT_TRAINED', 'Train (or load) a model first.');
-    const files = await toFiles(trainer.exportModel(), trainer.labels, name);
+    const files = await withExported(trainer, (model) => toFiles(model, trainer.labels, name));
     return Comlink.transfer(files, [files.weights]);
   }
 
@@ -211,7 +212,8 @@ export class EngineHost implements EngineApi {
     const labels = imported ? imported.classNames : trainer!.labels;
     // A TM model imported here goes out as it came in; a TF.js import or the trained pipeline gets TM's pixel scaling.
     const inner = imported && unwrapTm(imported.model);
-    const artifacts = await toArtifacts(inner || (imported ? imported.model : trainer!.exportModel()));
+    const exported = inner || imported ? null : trainer!.exportModel();
+    const artifacts = await toArtifacts(inner || (imported ? imported.model : exported!)).finally(() => exported && release(exported));
     const { json, weights } = inner
       ? { json: tmModelJson(artifacts), weights: artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0) }
       : tmExport(artifacts);
