@@ -42,7 +42,15 @@ export default defineConfig({
       workbox: {
         // App shell, every lesson (bundled into JS chunks), KaTeX fonts, wasm binaries, the whole model and the
         // sample photos the chapter experiments use (~36 small JPEGs), so a first visit is enough to work offline.
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/model/*', 'assets/samples/**/*.{jpg,json}'],
+        // The default base (0.25, 1.9 MB) is precached; the larger 0.75 base (10 MB) is cached when first chosen.
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/imagenet_classes.json', 'assets/models/mobilenet_v1_0.25_224/*', 'assets/samples/**/*.{jpg,json}'],
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => url.pathname.includes('/assets/models/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'base-models', expiration: { maxEntries: 200 } },
+          },
+        ],
         globIgnores: ['**/bench*'],
         // The first install controls the page that installed it: a network drop right after "ready offline" must
         // not leave that page fetching chunks from the network. Updates still wait for the learner (prompt).

@@ -20,7 +20,7 @@ test('the full ImageNet head classifies the cat photo as a cat (WebGPU)', async 
   await expect(top).toBeVisible({ timeout: 120_000 });
   // ImageNet classes 281–287 are the cats: tabby, tiger cat, Persian, Siamese, Egyptian, cougar, lynx.
   const label = (await top.getAttribute('data-label'))!;
-  const names: string[] = await (await page.request.get('./assets/model/imagenet_classes.json')).json();
+  const names: string[] = await (await page.request.get('./assets/imagenet_classes.json')).json();
   const index = names.indexOf(label);
   expect(index, `top-1 was "${label}"`).toBeGreaterThanOrEqual(281);
   expect(index).toBeLessThanOrEqual(287);
@@ -29,12 +29,12 @@ test('the full ImageNet head classifies the cat photo as a cat (WebGPU)', async 
 
 test('served under a sub-path, the app loads and finds its model there', async ({ page }) => {
   const modelRequests: string[] = [];
-  page.on('request', (r) => r.url().includes('/assets/model/') && modelRequests.push(new URL(r.url()).pathname));
+  page.on('request', (r) => r.url().includes('/assets/models/') && modelRequests.push(new URL(r.url()).pathname));
   await page.goto(`http://127.0.0.1:${SUBPATH_PORT}${SUBPATH}?backend=cpu#/lab`);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await waitForModel(page)).toBe('cpu');
   expect(modelRequests.length).toBeGreaterThan(1);
-  expect(modelRequests.every((p) => p.startsWith(`${SUBPATH}assets/model/`))).toBe(true);
+  expect(modelRequests.every((p) => p.startsWith(`${SUBPATH}assets/models/`))).toBe(true);
 });
 
 test('language: ?lang= sets it, the switch changes it and it is remembered', async ({ page }) => {

@@ -77,12 +77,15 @@ async function fill(items) {
   return fetched;
 }
 
-// The model the app serves.
-const modelItems = Object.entries(lock.models[MODEL]).map(([f, want]) => [join(publicDir, 'model', f), join('models', MODEL, f), modelUrl(MODEL) + f, want]);
+// Every base the app offers, under public/assets/models/<name>/.
+const modelItems = MODELS.flatMap((name) =>
+  Object.entries(lock.models[name]).map(([f, want]) => [join(publicDir, 'models', name, f), join('models', name, f), modelUrl(name) + f, want]),
+);
 const fetchedModel = await fill(modelItems);
 
-// ImageNet class names: the mirror's array, or Keras' index converted (its upstream bytes have no pinned hash here).
-const classesFile = join(publicDir, 'model', 'imagenet_classes.json');
+// ImageNet class names (one list for every base): the mirror's array, or Keras' index converted (its upstream
+// bytes have no pinned hash here).
+const classesFile = join(publicDir, 'imagenet_classes.json');
 if (!existsSync(classesFile)) {
   const local = mirrors.map((d) => join(d, 'models', MODEL, 'imagenet_classes.json')).find(existsSync);
   if (local) {

@@ -3,6 +3,7 @@ export function assetUrl(path: string): string {
   return new URL(`assets/${path}`, document.baseURI).href;
 }
 
-export const MODEL_URL = () => assetUrl('model/model.json');
-export const CLASS_NAMES_URL = () => assetUrl('model/imagenet_classes.json');
+/** A base network's model.json; `dir` is its folder name (e.g. mobilenet_v1_0.25_224). */
+export const MODEL_URL = (dir = 'mobilenet_v1_0.25_224') => assetUrl(`models/${dir}/model.json`);
+export const CLASS_NAMES_URL = () => assetUrl('imagenet_classes.json');
 export const SAMPLES_INDEX_URL = () => assetUrl('samples/index.json');

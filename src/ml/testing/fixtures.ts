@@ -7,7 +7,9 @@ import { loadMobileNet } from '../mobilenet';
 import type { MobileNet } from '../mobilenet';
 import type { Pixels, Sample } from '../types';
 
-export const MODEL_DIR = path.resolve(__dirname, '../../../public/assets/model');
+export const MODELS_DIR = path.resolve(__dirname, '../../../public/assets/models');
+export const MODEL_DIR = path.join(MODELS_DIR, 'mobilenet_v1_0.25_224');
+export const CLASS_NAMES_FILE = path.resolve(__dirname, '../../../public/assets/imagenet_classes.json');
 /** The test-photo cache that `npm install` fills (scripts/assets/setup.mjs); tests read nothing else. */
 export const TEST_ASSETS = path.resolve(__dirname, '../../../.cache/assets');
 export const DATASET_DIR = path.join(TEST_ASSETS, 'datasets', 'clothing-small-5');
@@ -33,7 +35,7 @@ let shared: Promise<MobileNet> | null = null;
 export function testNet(): Promise<MobileNet> {
   shared ??= (async () => {
     await tf.setBackend('cpu');
-    const names = JSON.parse(readFileSync(path.join(MODEL_DIR, 'imagenet_classes.json'), 'utf8')) as string[];
+    const names = JSON.parse(readFileSync(CLASS_NAMES_FILE, 'utf8')) as string[];
     return loadMobileNet(fileHandler(MODEL_DIR), names);
   })();
   return shared;
