@@ -42,7 +42,11 @@ export async function checkImage(file: File): Promise<CheckedImage | Rejection> 
   }
   const verdict = sniffUpload(file.size, file.type, file.name, head.subarray(0, 64));
   if (!verdict.ok) return { file: file.name, reason: verdict.reason, format: verdict.format };
-  const size = imageSize(verdict.format, head);
+  let size = imageSize(verdict.format, head);
+  // A JPEG's frame header can sit behind more than HEADER_BYTES of EXIF and thumbnails: look further, once.
+  if (!size && verdict.format === 'jpeg' && file.size > head.length) {
+    size = imageSize('jpeg', new Uint8Array(await file.arrayBuffer().catch(() => new ArrayBuffer(0))));
+  }
   if (!size) return { file: file.name, reason: 'corrupt' };
   if (size.width * size.height > MAX_PIXELS) return { file: file.name, reason: 'too-many-pixels', ...size };
   return { file, name: file.name, ...size };
