@@ -69,9 +69,11 @@ beforeAll(async () => {
 });
 
 describe('wasm gradient kernels', () => {
-  it('cover every convolution shape of MobileNet v1 0.25: both strides, 3×3 and 1×1, depthwise and full', () => {
+  it('cover every convolution shape of MobileNet v1: both strides, 3×3 and 1×1, depthwise and full', () => {
     expect(shapes.filter((s) => s.depthwise).map((s) => s.stride).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2]);
-    expect(shapes.find((s) => s.layers.includes('conv1'))).toMatchObject({ depthwise: false, kernel: [3, 3, 3, 8], stride: 2 });
+    const conv1 = shapes.find((s) => s.layers.includes('conv1'))!;
+    expect(conv1).toMatchObject({ depthwise: false, stride: 2 });
+    expect(conv1.kernel.slice(0, 3)).toEqual([3, 3, 3]);
     expect(shapes.filter((s) => !s.depthwise && s.kernel[0] === 1)).toHaveLength(9);
   });
 
