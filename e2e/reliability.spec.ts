@@ -188,3 +188,25 @@ test('leaving the page while training asks first', async ({ page }) => {
   await page.getByTestId('cancel-train').click();
   await expect(page.getByTestId('train-status')).not.toHaveAttribute('data-state', 'running');
 });
+
+test('an older version of the app still open in another tab: the lab says to close it, then opens', async ({ page, context }) => {
+  const older = await context.newPage();
+  await older.goto('./?lang=en#/');
+  // What the first version kept open in its tab: the database at version 1, never closed on request.
+  await older.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const req = indexedDB.open('transfer-lab', 1);
+        req.onupgradeneeded = () => {
+          req.result.createObjectStore('project');
+          req.result.createObjectStore('photos', { keyPath: 'id' }).createIndex('byClass', 'classId');
+        };
+        req.onsuccess = () => resolve();
+      }),
+  );
+  await page.goto(LAB);
+  await expect(page.getByTestId('db-trouble')).toHaveAttribute('data-state', 'blocked');
+  await older.close();
+  await expect(page.getByTestId('class-card')).toHaveCount(2);
+  await expect(page.getByTestId('db-trouble')).toHaveCount(0);
+});

@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
-import { store, onDbTrouble, StorageFullError, type Change, type ClassRecord, type DbTrouble, type PhotoRecord, type Snapshot } from '../io/db';
+import { store, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
@@ -28,6 +28,8 @@ export interface TrainSettings {
   augment: boolean;
   /** Blocks a two-phase run unfreezes in phase 2, counted from the top (1 when unset). */
   topBlocks?: number;
+  /** The base network (src/ml/bases.ts id); MobileNet v1 0.25 when unset. */
+  base?: string;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };
@@ -90,7 +92,6 @@ class Project {
   /** A refused name per class id, while the learner is typing it. */
   nameProblems = $state<Record<string, { name: string; problem: NameProblem }>>({});
   storageError = $state<string | null>(null);
-  dbTrouble = $state<DbTrouble | null>(null);
   notice = $state<ProjectNotice>(null);
   storage = $state<StorageInfo | null>(null);
   restored = $state(false);
@@ -116,7 +117,6 @@ class Project {
   }
 
   private async load(): Promise<void> {
-    onDbTrouble((t) => (this.dbTrouble = t));
     try {
       let snap = await store.read();
       if (snap.classes.length === 0) {

@@ -65,14 +65,22 @@ const isQuota = (err: unknown) =>
   (err instanceof DOMException || (err instanceof Error && 'name' in err)) &&
   ((err as Error).name === 'QuotaExceededError' || (err as Error).name === 'NS_ERROR_DOM_QUOTA_REACHED');
 
-type Listener = (trouble: DbTrouble) => void;
+type Listener = (trouble: DbTrouble | null) => void;
 const listeners = new Set<Listener>();
-/** Tells the UI about an open blocked by an older tab, a newer tab waiting on us, or the browser closing the database. */
+let current: DbTrouble | null = null;
+/**
+ * Tells the UI about an open blocked by an older tab, a newer tab waiting on us, or the browser closing the
+ * database; null once a blocked open goes through after all. The listener hears the current state at once.
+ */
 export function onDbTrouble(fn: Listener): () => void {
   listeners.add(fn);
+  fn(current);
   return () => listeners.delete(fn);
 }
-const report = (t: DbTrouble) => listeners.forEach((fn) => fn(t));
+const report = (t: DbTrouble | null) => {
+  current = t;
+  listeners.forEach((fn) => fn(t));
+};
 
 async function upgrade(d: IDBPDatabase<LabDB>, oldVersion: number, tx: IDBPTransaction<LabDB, StoreNames<LabDB>[], 'versionchange'>) {
   if (oldVersion < 1) {
@@ -113,10 +121,16 @@ function db(): Promise<IDBPDatabase<LabDB>> {
       dbPromise = null;
       report('terminated');
     },
-  }).catch((err: unknown) => {
-    dbPromise = null;
-    throw err;
-  });
+  }).then(
+    (d) => {
+      if (current === 'blocked') report(null);
+      return d;
+    },
+    (err: unknown) => {
+      dbPromise = null;
+      throw err;
+    },
+  );
   return dbPromise;
 }
 
