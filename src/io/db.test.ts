@@ -101,7 +101,7 @@ describe('project store', () => {
   });
 
   it('says when an older tab blocks the upgrade, and steps aside when a newer version needs the database', async () => {
-    const troubles: DbTrouble[] = [];
+    const troubles: (DbTrouble | null)[] = [];
     const off = onDbTrouble((t) => troubles.push(t));
     try {
       // An older tab holds version 1 open and ignores requests to close it.
