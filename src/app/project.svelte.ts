@@ -41,7 +41,7 @@ export const MAX_NAME = 40;
 export type NameProblem = 'empty' | 'duplicate';
 
 /** Something about the stored project the learner should know (shown once, dismissible). */
-export type ProjectNotice = { key: 'recovered'; n: number } | null;
+export type ProjectNotice = { key: 'recovered'; n: number; name: string } | null;
 
 /** Other tabs of the lab hear about every write on this channel and re-read the store. */
 const CHANNEL = 'transfer-lab:project';
@@ -167,7 +167,7 @@ class Project {
     const recovered: ClassRecord = { id: newId(), name, order: Math.max(0, ...snap.classes.map((c) => c.order)) + 1 };
     const moved = orphans.map((p) => ({ ...p, classId: recovered.id }));
     await store.apply({ putClasses: [recovered], putPhotos: moved });
-    this.notice = { key: 'recovered', n: orphans.length };
+    this.notice = { key: 'recovered', n: orphans.length, name };
     const ids = new Set(moved.map((p) => p.id));
     return { ...snap, classes: [...snap.classes, recovered], photos: [...snap.photos.filter((p) => !ids.has(p.id)), ...moved] };
   }
