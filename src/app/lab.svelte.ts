@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
+import { DEFAULT_BASE, isBaseId, type BaseId } from '../ml/bases';
+import type { Engine } from '../worker/client';
 import type { Prediction } from '../worker/api';
 import type { TmLayer } from '../ml/tm-format';
 import { tmZip } from '../io/tm-files';
@@ -72,16 +74,46 @@ class Lab {
   }
 
   private async setUp(): Promise<void> {
+    await model.useBase(isBaseId(project.settings.base) ? project.settings.base : DEFAULT_BASE);
     const engine = await model.ensure();
     project.plan ??= plans.featureExtraction(this.layers);
-    if (project.head && !this.hasHead) {
-      try {
-        this.trainedClasses = await engine.loadHead(SLOT, project.head as HeadSnapshot);
-        this.hasHead = true;
-      } catch (err) {
-        this.error = { key: 'restore', detail: err instanceof Error ? err.message : String(err) };
-      }
+    await this.restoreHead(engine);
+  }
+
+  /** The base the saved head was trained on, when there is one (heads saved before the choice existed are on 0.25). */
+  get headBase(): BaseId | null {
+    const head = project.head as HeadSnapshot | null;
+    if (!head) return null;
+    return isBaseId(head.base) ? head.base : DEFAULT_BASE;
+  }
+
+  /** The saved head is kept for its own base and never loaded onto another one (its features are different). */
+  private async restoreHead(engine: Engine): Promise<void> {
+    if (!project.head || this.hasHead || this.headBase !== model.base) return;
+    try {
+      this.trainedClasses = await engine.loadHead(SLOT, project.head as HeadSnapshot);
+      this.hasHead = true;
+    } catch (err) {
+      this.error = { key: 'restore', detail: err instanceof Error ? err.message : String(err) };
     }
+  }
+
+  /**
+   * Moves the lab onto another base network: photos stay, the choice is saved with the project, the head trained on
+   * the old base stays saved for it (and comes back when that base is chosen again); this base's head loads if saved.
+   */
+  async chooseBase(id: BaseId): Promise<void> {
+    if (this.status === 'running' || model.base === id) return;
+    project.settings.base = id;
+    await project.saveNow();
+    this.hasHead = false;
+    this.trainedClasses = [];
+    this.result = null;
+    this.history = [];
+    this.status = 'idle';
+    this.error = null;
+    await model.useBase(id);
+    await this.restoreHead(await model.ensure());
   }
 
   setPlan(plan: FreezePlan): void {

@@ -4,6 +4,7 @@ import type { EngineBackend, EngineInfo, EngineMemory } from '../worker/api';
 import { connectEngine, type Engine, type EngineConnection } from '../worker/client';
 import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
 import { absoluteWasmPaths } from '../io/wasm-paths';
+import { DEFAULT_BASE, baseFacts, type BaseId } from '../ml/bases';
 
 export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
 export type BackendPick = BackendName | 'auto';
@@ -25,8 +26,12 @@ class ModelClient {
   progress = $state(0);
   error = $state<string | null>(null);
   layers = $state.raw<LayerInfo[]>([]);
-  /** Width of the pooled embedding the head reads (256 for MobileNet v1 0.25). */
-  embeddingSize = $state(256);
+  /** Width of the pooled embedding the head reads, as the loaded model says (256 for v1 0.25, 768 for v1 0.75). */
+  embeddingSize = $state(0);
+  /** The base network loaded (or about to load) in the engine. */
+  base = $state<BaseId>(DEFAULT_BASE);
+  /** Measured embedding ms per image, per base and backend ("base@backend"), once asked for. */
+  speeds = $state<Record<string, number>>({});
   /** The picker's value: 'auto' unless a backend was asked for. */
   requested = $state<BackendPick>('auto');
   switching = $state(false);
@@ -76,6 +81,42 @@ class ModelClient {
     }
   }
 
+  /** Loads `id` in the engine if another base is there (or starts the engine on it); heads of the old base are dropped there. */
+  async useBase(id: BaseId): Promise<void> {
+    if (!this.pending) {
+      this.base = id;
+      await this.ensure();
+      return;
+    }
+    const engine = await this.ensure();
+    if (this.base === id) return;
+    this.switching = true;
+    this.modelState = 'loading';
+    this.progress = 0;
+    this.error = null;
+    try {
+      this.apply(await engine.switchBase(MODEL_URL(baseFacts(id).folder), Comlink.proxy((f: number) => (this.progress = f))));
+      this.base = id;
+      this.modelState = 'ready';
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      this.modelState = 'error';
+      this.pending = null;
+      throw err;
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  /** Times the loaded base's embedding on this device (once per base and backend). */
+  async measureSpeed(): Promise<void> {
+    const engine = await this.ensure();
+    const key = `${this.base}@${this.backend?.name ?? ''}`;
+    if (key in this.speeds) return;
+    const ms = await engine.embedSpeed(4);
+    this.speeds = { ...this.speeds, [key]: ms };
+  }
+
   private connect(): Promise<EngineConnection> {
     this.connection ??= connectEngine({ page: new URLSearchParams(location.search).get('engine') === 'page' }).then((c) => {
       probe.engineIn = c.home;
@@ -90,7 +131,7 @@ class ModelClient {
     const { engine } = await this.connect();
     const info = await engine.init(
       {
-        modelUrl: MODEL_URL(),
+        modelUrl: MODEL_URL(baseFacts(this.base).folder),
         classNamesUrl: CLASS_NAMES_URL(),
         wasmPaths: absoluteWasmPaths(document.baseURI),
         requested: this.requested === 'auto' ? null : this.requested,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { EngineError } from './types';
+import { DEFAULT_BASE, baseByWidth } from './bases';
 
 /**
  * A trained project in one storable object (IndexedDB keeps ArrayBuffers as they are):
@@ -10,6 +11,8 @@ export interface HeadSnapshot {
   classNames: string[];
   hiddenUnits: number;
   embeddingLayer: string;
+  /** The base network it was trained on (bases.ts id); absent in heads saved before there was a choice (all on 0.25). */
+  base?: string;
   /** Base layers whose weights travel with the head (empty after feature extraction). */
   tunedLayers: string[];
   specs: tf.io.WeightsManifestEntry[];
@@ -34,4 +37,23 @@ export function restore(weights: tf.NamedTensorMap, key: string, into: tf.LayerV
     throw new EngineError('MODEL', `The saved head does not fit this model (${key}).`, { weight: key });
   }
   into.write(saved);
+}
+
+/** Which base a loaded model is, told by the width of its embedding layer. */
+export function baseOfModel(model: tf.LayersModel, embeddingLayer: string): string {
+  const width = model.getLayer(embeddingLayer).outputShape.at(-1) as number;
+  return baseByWidth(width) ?? `embedding-${width}`;
+}
+
+/** A head belongs to the base it was trained on: loading it onto another base is refused, never attempted. */
+export function checkBase(saved: HeadSnapshot, model: tf.LayersModel, embeddingLayer: string): void {
+  const savedBase = saved.base ?? DEFAULT_BASE;
+  const here = baseOfModel(model, embeddingLayer);
+  if (savedBase !== here) {
+    throw new EngineError('MODEL', `The saved head was trained on ${savedBase}; the lab now runs ${here}. Train again on this base.`, {
+      problem: 'other-base',
+      saved: savedBase,
+      current: here,
+    });
+  }
 }

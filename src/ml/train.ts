@@ -14,7 +14,7 @@ import { EMBEDDING_LAYER, preprocess } from './mobilenet';
 import type { MobileNet } from './mobilenet';
 import { resolveOptions } from './options';
 import type { EpochEvent, Resolved, TrainEvent, TrainOptions, TrainResult } from './options';
-import { baseKey, decodeSnapshot, headKey, restore } from './persist';
+import { baseKey, baseOfModel, checkBase, decodeSnapshot, headKey, restore } from './persist';
 import type { HeadSnapshot } from './persist';
 import { frozenCheck, layerDeltas, snapshot } from './proof';
 import { rng } from './random';
@@ -178,6 +178,7 @@ export class Trainer {
       classNames: this.classNames.slice(),
       hiddenUnits: this.hiddenUnits,
       embeddingLayer: EMBEDDING_LAYER,
+      base: baseOfModel(this.net.model, EMBEDDING_LAYER),
       tunedLayers,
       specs,
       data,
@@ -187,6 +188,7 @@ export class Trainer {
   /** Restores a snapshot from headWeights(): ImageNet base + its tuned layers + its head. */
   async loadHead(saved: HeadSnapshot): Promise<void> {
     if (this.running) throw new EngineError('BUSY', 'Cannot load a head while training.');
+    checkBase(saved, this.net.model, EMBEDDING_LAYER);
     const weights = decodeSnapshot(saved);
     try {
       const base = await this.ensureBase();

@@ -97,6 +97,10 @@ export interface EngineApi {
   init(config: EngineConfig, onProgress?: (fraction: number) => void): Promise<EngineInfo>;
   /** Moves to another backend; every trained head and imported model is carried over. */
   switchBackend(requested: BackendName | 'auto', onProgress?: (fraction: number) => void): Promise<EngineInfo>;
+  /** Loads another base network on the same backend; heads and caches belong to the old base and are dropped with it. */
+  switchBase(modelUrl: string, onProgress?: (fraction: number) => void): Promise<EngineInfo>;
+  /** Measured ms per image of the loaded base's embedding (batches of `n` synthetic photos, after one warm-up). */
+  embedSpeed(n?: number): Promise<number>;
   memory(): Promise<EngineMemory>;
   /** Keeps only these samples' pixels; returns the ids the page still has to send. */
   keepSamples(ids: string[]): Promise<string[]>;

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import {
   EMBEDDING_LAYER,
   EngineError,
+  INPUT_SIZE,
   Trainer,
   checkAgainstTfGrad,
   chooseBackend,
@@ -14,6 +15,7 @@ import {
 } from '../ml';
 import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
+import { embeddings } from '../ml/insight';
 import { readModelFiles } from '../io/model-files';
 import { checkTmShapes, readTmFiles } from '../io/tm-files';
 import { leafLayers, readingLabPixels, tmExport, tmMetadata, tmModelJson, unwrapTm } from '../ml/tm-format';
@@ -82,6 +84,30 @@ export class EngineHost implements EngineApi {
       this.imported.set(slot, { model: await tf.loadLayersModel(tf.io.fromMemory(m.artifacts)), classNames: m.classNames });
     }
     return info;
+  }
+
+  async switchBase(modelUrl: string, onProgress?: (fraction: number) => void): Promise<EngineInfo> {
+    if (!this.config) throw new EngineError('MODEL', 'The engine has not been started.');
+    if (this.runs.size) throw new EngineError('BUSY', 'Wait for the training run to finish before switching base.');
+    if (this.info && this.config.modelUrl === modelUrl) return this.info;
+    // Heads and caches were trained on the old base's features: they go with it. Imported models are whole pipelines and stay.
+    this.trainers.forEach((t) => t.dispose());
+    this.trainers.clear();
+    this.net?.dispose();
+    this.net = null;
+    this.info = null;
+    this.config = { ...this.config, modelUrl };
+    return this.load(tf.getBackend(), onProgress);
+  }
+
+  async embedSpeed(n = 4): Promise<number> {
+    const net = this.ready();
+    // Mid-grey photos: the cost of a forward pass does not depend on the pixels.
+    const photos = Array.from({ length: n }, () => ({ width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 as const, data: new Uint8Array(INPUT_SIZE * INPUT_SIZE * 3).fill(128) }));
+    await embeddings(net.model, photos.slice(0, 1));
+    const start = performance.now();
+    await embeddings(net.model, photos, EMBEDDING_LAYER, n);
+    return (performance.now() - start) / n;
   }
 
   async memory(): Promise<EngineMemory> {
