@@ -1,6 +1,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type { ClassRecord, MetaRecords, PhotoRecord, Snapshot } from './db';
 import { MAX_PIXELS, imageSize, sniffUpload } from './sniff';
+import { isBaseId } from '../ml/bases';
 
 /** The project file: one JSON manifest, the photos as they are stored (JPEG), and the head's weights as raw bytes. */
 export const MANIFEST = 'transfer-lab-project.json';
@@ -118,6 +119,8 @@ function checkPlan(v: unknown): Record<string, boolean> | null {
 function checkHead(v: unknown, data: Uint8Array | undefined): unknown {
   if (v === null || v === undefined) return null;
   if (!isObject(v) || v.format !== 'transfer-lab-head@1') return invalid('the trained head is not one Transfer Lab saved');
+  // A head belongs to one base network; one naming a base this version does not know could never be loaded.
+  if (v.base !== undefined && !isBaseId(v.base)) invalid(`the trained head names an unknown base network (${String(v.base).slice(0, 40)})`);
   if (!data) return invalid(`${HEAD_DATA} is missing`);
   if (data.byteLength > LIMITS.headBytes) return invalid('the trained head is too large');
   const specs = v.specs;
