@@ -45,6 +45,8 @@ class Lab {
   /** A model loaded from exported files, which answers predictions instead of the trained head. */
   imported = $state.raw<{ classNames: string[] } | null>(null);
   private ready: Promise<void> | null = null;
+  private pendingHistory: EpochEvent[] = [];
+  private flushQueued = false;
   /** The imported Teachable Machine model's name and leaf layers; shown while `of` is still the imported model. */
   tm = $state.raw<{ of: { classNames: string[] }; modelName: string; layers: TmLayer[] } | null>(null);
 
@@ -139,6 +141,7 @@ class Lab {
     this.status = 'running';
     this.error = null;
     this.history = [];
+    this.pendingHistory = [];
     this.lastLoss = null;
     this.phase = 'decode';
     this.phaseStartedAt = performance.now();
@@ -205,6 +208,7 @@ class Lab {
       this.status = 'error';
       this.error = { key: 'train', detail: err instanceof Error ? err.message : String(err) };
     } finally {
+      this.flushHistory();
       this.phase = null;
     }
   }
@@ -228,9 +232,20 @@ class Lab {
       const epochs = project.settings.epochs * (project.settings.mode === 'two-phase' ? 2 : 1);
       this.progress = { done: (e.epoch - 1) * e.batches + e.batch, total: epochs * e.batches };
     } else {
-      this.history = [...this.history, e];
+      this.pendingHistory.push(e);
       this.lastLoss = e.loss;
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        requestAnimationFrame(() => this.flushHistory());
+      }
     }
+  }
+
+  /** Epochs can end faster than the screen refreshes: the chart takes the new ones at most once a frame. */
+  private flushHistory(): void {
+    this.flushQueued = false;
+    if (this.pendingHistory.length) this.history = [...this.history, ...this.pendingHistory];
+    this.pendingHistory = [];
   }
 
   /** Class probabilities from an imported model, else the trained head, else MobileNet's ImageNet classes. */
