@@ -108,12 +108,12 @@ class ModelClient {
     }
   }
 
-  /** Times the loaded base's embedding on this device (once per base and backend). */
+  /** Times the loaded base's embedding on this device (once per base and backend; 2 photos after a warm-up, so a slow software GPU is not held up long). */
   async measureSpeed(): Promise<void> {
     const engine = await this.ensure();
     const key = `${this.base}@${this.backend?.name ?? ''}`;
     if (key in this.speeds) return;
-    const ms = await engine.embedSpeed(4);
+    const ms = await engine.embedSpeed(2);
     this.speeds = { ...this.speeds, [key]: ms };
   }
 
