@@ -14,7 +14,7 @@ export class BottleneckCache {
   ) {}
 
   /** Photos with no activation yet (new, or their pixels were replaced). */
-  missing(samples: readonly Sample[]): Sample[] {
+  missing<T extends Sample>(samples: readonly T[]): T[] {
     return samples.filter((s) => this.entries.get(s.id)?.pixels !== s.pixels);
   }
 

@@ -5,6 +5,8 @@ export interface HeadShape {
   /** Units of the hidden Dense(relu) layer; 0 for a plain softmax regression. */
   hiddenUnits: number;
   numClasses: number;
+  /** Dropout rate after the hidden layer, active only while training; 0 or absent for none. */
+  dropout?: number;
 }
 
 /**
@@ -17,6 +19,7 @@ export function createHead(shape: HeadShape, seed: number): tf.Sequential {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
   if (shape.hiddenUnits > 0) {
     head.add(tf.layers.dense({ name: 'head_hidden', inputShape: [shape.embeddingSize], units: shape.hiddenUnits, activation: 'relu', kernelInitializer: init(0) }));
+    if (shape.dropout) head.add(tf.layers.dropout({ name: 'head_dropout', rate: shape.dropout, seed: seed + 2 }));
   }
   const first = shape.hiddenUnits > 0 ? {} : { inputShape: [shape.embeddingSize] };
   head.add(tf.layers.dense({ name: 'head_logits', ...first, units: shape.numClasses, kernelInitializer: init(1) }));
@@ -24,7 +27,13 @@ export function createHead(shape: HeadShape, seed: number): tf.Sequential {
   return head;
 }
 
-/** Head output before the softmax, z = W·a + b. */
-export function headLogits(head: tf.Sequential, embedding: tf.Tensor): tf.Tensor2D {
-  return head.layers.slice(0, -1).reduce((x, layer) => layer.apply(x) as tf.Tensor, embedding) as tf.Tensor2D;
+/** Head output before the softmax, z = W·a + b; `training` switches dropout on (the Dense layers ignore it). */
+export function headLogits(head: tf.Sequential, embedding: tf.Tensor, training = false): tf.Tensor2D {
+  return head.layers.slice(0, -1).reduce((x, layer) => layer.apply(x, { training }) as tf.Tensor, embedding) as tf.Tensor2D;
+}
+
+/** Σ‖W‖² over the head's kernels (biases are not decayed), for the L2 term of the loss. */
+export function kernelNorm(head: tf.Sequential): tf.Scalar {
+  const kernels = head.layers.filter((l) => l.getClassName() === 'Dense').map((l) => l.trainableWeights[0].read());
+  return tf.addN(kernels.map((k) => tf.sum(tf.square(k)))) as tf.Scalar;
 }

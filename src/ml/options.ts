@@ -23,6 +23,12 @@ export interface TrainOptions {
   useCache?: boolean;
   /** Keep the current head and base weights instead of starting from ImageNet and a fresh head (two-phase step 2). */
   resume?: boolean;
+  /** Feature extraction only: each training photo also in 3 fixed views (mirror, two 85 % corner crops), all embedded once. */
+  cachedViews?: boolean;
+  /** Dropout rate after the head's hidden layer while training; 0 for none. */
+  dropout?: number;
+  /** L2 weight decay on the head's kernels, λ in L + λ·Σ‖W‖²; 0 for none. */
+  l2?: number;
 }
 
 export type TrainEvent =
@@ -72,6 +78,9 @@ export function resolveOptions(o: TrainOptions): Resolved {
     hiddenUnits: 100,
     useCache: true,
     resume: false,
+    cachedViews: false,
+    dropout: 0,
+    l2: 0,
     ...given,
   };
   if (r.mode !== 'feature-extraction' && r.mode !== 'fine-tune') bad('mode', r.mode, "'feature-extraction' or 'fine-tune'");
@@ -81,5 +90,8 @@ export function resolveOptions(o: TrainOptions): Resolved {
   if (!(r.validationSplit >= 0 && r.validationSplit < 1)) bad('validationSplit', r.validationSplit, 'from 0 up to (not including) 1');
   if (!Number.isInteger(r.hiddenUnits) || r.hiddenUnits < 0) bad('hiddenUnits', r.hiddenUnits, 'a whole number ≥ 0');
   if (!Number.isFinite(r.seed)) bad('seed', r.seed, 'a number');
+  if (!(r.dropout >= 0 && r.dropout < 1)) bad('dropout', r.dropout, 'from 0 up to (not including) 1');
+  if (!(r.l2 >= 0 && Number.isFinite(r.l2))) bad('l2', r.l2, 'a number ≥ 0');
+  if (r.cachedViews && r.mode !== 'feature-extraction') bad('cachedViews', r.cachedViews, 'used with feature extraction only');
   return r;
 }

@@ -1,12 +1,13 @@
 // The inner loops of a run: one gradient step, scoring a set, filling a bottleneck cache.
 import * as tf from '@tensorflow/tfjs';
 import type { BottleneckCache } from './cache';
-import { headLogits } from './head';
+import { headLogits, kernelNorm } from './head';
 import { centreView, toInputBatch } from './image';
 import type { TrainEvent } from './options';
 import { prefixForward, suffixForward } from './suffix';
 import type { BaseSplit } from './suffix';
 import type { Sample } from './types';
+import type { ViewedSample } from './views';
 import { breathe } from './yield';
 
 /** Photos per forward pass when filling a cache or scoring: bounds activation memory. */
@@ -22,7 +23,7 @@ export interface Score {
 /**
  * One gradient step: the frozen-prefix features come in as plain tensors (no tape), the suffix and head run in
  * inference mode inside `minimize`, and only `vars` receive gradients. Loss: mean softmax cross-entropy
- * L = −(1/n) Σ log softmax(z)_y. Returns [loss, number of correct predictions] as one tensor, so a step costs one
+ * L = −(1/n) Σ log softmax(z)_y, plus λ·Σ‖W‖² over the head's kernels when `l2` > 0. Returns [loss, number of correct predictions] as one tensor, so a step costs one
  * read of the device (each read waits for the GPU to drain).
  */
 export function trainStep(
@@ -32,6 +33,7 @@ export function trainStep(
   head: tf.Sequential,
   features: tf.Tensor,
   batch: readonly Sample[],
+  l2 = 0,
 ): tf.Tensor1D {
   // minimize() runs the loss in a scope of its own: the hit count must be kept to outlive it.
   let hits: tf.Tensor | null = null;
@@ -41,9 +43,10 @@ export function trainStep(
       const y = tf.oneHot(truth, head.outputs[0].shape[1] as number);
       const cost = optimizer.minimize(
         () => {
-          const logits = headLogits(head, suffixForward(split, features));
+          const logits = headLogits(head, suffixForward(split, features), true);
           hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')));
-          return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+          const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+          return l2 > 0 ? loss.add(kernelNorm(head).mul(l2)) : loss;
         },
         true,
         vars,
@@ -84,7 +87,7 @@ export async function scoreSet(
 }
 
 /** Runs the frozen prefix once for every photo not cached yet. Returns true when cancelled. */
-export async function fillCache(cache: BottleneckCache, split: BaseSplit, samples: readonly Sample[], emit: (e: TrainEvent) => void, signal?: AbortSignal): Promise<boolean> {
+export async function fillCache(cache: BottleneckCache, split: BaseSplit, samples: readonly ViewedSample[], emit: (e: TrainEvent) => void, signal?: AbortSignal): Promise<boolean> {
   const missing = cache.missing(samples);
   let done = samples.length - missing.length;
   if (!missing.length) emit({ type: 'embed', done, total: samples.length, ms: 0 });
@@ -92,7 +95,7 @@ export async function fillCache(cache: BottleneckCache, split: BaseSplit, sample
     if (signal?.aborted) return true;
     const t0 = performance.now();
     const chunk = missing.slice(i, i + CHUNK);
-    const out = tf.tidy(() => prefixForward(split, toInputBatch(chunk.map((s) => s.pixels), chunk.map((s) => centreView(s.pixels)))));
+    const out = tf.tidy(() => prefixForward(split, toInputBatch(chunk.map((s) => s.pixels), chunk.map((s) => s.view ?? centreView(s.pixels)))));
     await out.data();
     cache.put(chunk, out);
     done += chunk.length;

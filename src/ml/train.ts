@@ -25,6 +25,7 @@ import type { Pixels, Sample } from './types';
 import { fillCache, scoreSet, trainStep } from './step';
 import { breathe } from './yield';
 import type { Score } from './step';
+import { withFixedViews, type ViewedSample } from './views';
 
 export interface TwoPhaseOptions {
   classNames: string[];
@@ -230,10 +231,10 @@ export class Trainer {
     return this.base;
   }
 
-  private newHead(classNames: string[], hiddenUnits: number, seed: number): tf.Sequential {
+  private newHead(classNames: string[], hiddenUnits: number, seed: number, dropout = 0): tf.Sequential {
     this.disposeHead();
     const embeddingSize = this.net.model.getLayer(EMBEDDING_LAYER).outputShape.at(-1) as number;
-    this.head = createHead({ embeddingSize, hiddenUnits, numClasses: classNames.length }, seed);
+    this.head = createHead({ embeddingSize, hiddenUnits, numClasses: classNames.length, dropout }, seed);
     this.classNames = classNames.slice();
     this.hiddenUnits = hiddenUnits;
     this.stepped = false;
@@ -274,7 +275,7 @@ export class Trainer {
     }
     if (!o.resume) {
       base.reset();
-      this.newHead(o.classNames, o.hiddenUnits, o.seed);
+      this.newHead(o.classNames, o.hiddenUnits, o.seed, o.dropout);
     }
     const head = this.head!;
     base.layers.forEach((l, i) => {
@@ -286,14 +287,17 @@ export class Trainer {
     const before = await snapshot(watched, new Set(learners));
 
     const random = rng(o.seed);
-    const { train, validation } = stratifiedSplit(samples, o.validationSplit, random);
-    const cache = o.useCache && !o.augment ? this.cacheFor(split, base, samples) : null;
-    let cancelled = cache ? await fillCache(cache, split, samples, emit, signal) : false;
-    const features = (batch: readonly Sample[], views?: View[]) =>
+    const { train: photos, validation } = stratifiedSplit(samples, o.validationSplit, random);
+    // Fixed views train the head only; validation is scored on the centre view, as predictions are.
+    const train: ViewedSample[] = o.cachedViews ? withFixedViews(photos) : photos;
+    const embedded: ViewedSample[] = o.cachedViews ? [...samples, ...train.filter((s) => s.view)] : samples;
+    const cache = o.useCache && !o.augment ? this.cacheFor(split, base, embedded) : null;
+    let cancelled = cache ? await fillCache(cache, split, embedded, emit, signal) : false;
+    const features = (batch: readonly ViewedSample[], views?: View[]) =>
       tf.tidy(() =>
         cache
           ? cache.batch(batch)
-          : prefixForward(split, toInputBatch(batch.map((s) => s.pixels), views ?? batch.map((s) => centreView(s.pixels)))),
+          : prefixForward(split, toInputBatch(batch.map((s) => s.pixels), views ?? batch.map((s) => s.view ?? centreView(s.pixels)))),
       );
 
     const optimizer = tf.train.adam(o.learningRate);
@@ -314,7 +318,7 @@ export class Trainer {
           const t0 = performance.now();
           const batch = epochBatches[b];
           const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
-          const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch);
+          const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2);
           const [loss, hit] = await stats.data();
           stats.dispose();
           steps++;

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MobileNet } from './mobilenet';
+import type { TrainOptions } from './options';
+import { squarePhotos, testNet } from './testing/fixtures';
+import { Trainer } from './train';
+import type { Sample } from './types';
+import { fixedViews, withFixedViews } from './views';
+
+let net: MobileNet;
+let few: Sample[];
+const classNames = ['shoes', 'hat'];
+const fe = (extra: Partial<TrainOptions> = {}): TrainOptions => ({
+  mode: 'feature-extraction',
+  classNames,
+  epochs: 3,
+  batchSize: 4,
+  learningRate: 1e-2,
+  seed: 4,
+  validationSplit: 0,
+  ...extra,
+});
+/** Σ‖W‖² of the head's kernels, read through a snapshot (what the trainer would save). */
+async function kernelNormOf(trainer: Trainer): Promise<number> {
+  const saved = await trainer.headWeights();
+  const weights = tf.io.decodeWeights(saved.data, saved.specs);
+  const kernels = saved.specs.filter((s) => s.shape.length === 2).map((s) => weights[s.name]);
+  const norm = kernels.reduce((n, k) => n + (tf.sum(tf.square(k)).dataSync()[0] ?? 0), 0);
+  tf.dispose(weights);
+  return norm;
+}
+
+beforeAll(async () => {
+  net = await testNet();
+  few = squarePhotos(classNames, 3);
+});
+
+describe('fixed views', () => {
+  it('centre, mirror and two 85 % corner crops of the centre square', () => {
+    const [centre, mirror, topLeft, bottomRight] = fixedViews({ width: 300, height: 200, channels: 3, data: new Uint8Array(300 * 200 * 3) });
+    expect(centre).toEqual({ top: 0, left: 50, size: 200, flip: false, brightness: 0 });
+    expect(mirror).toEqual({ ...centre, flip: true });
+    expect(topLeft).toEqual({ top: 0, left: 50, size: 170, flip: false, brightness: 0 });
+    expect(bottomRight).toEqual({ top: 30, left: 80, size: 170, flip: false, brightness: 0 });
+    expect(withFixedViews(few.slice(0, 1)).map((s) => s.id)).toEqual([few[0].id, `${few[0].id}#view1`, `${few[0].id}#view2`, `${few[0].id}#view3`]);
+  });
+
+  it('feature extraction with cached views embeds each training view once and trains on all of them', async () => {
+    const trainer = new Trainer(net);
+    const result = await trainer.train(few, fe({ cachedViews: true }));
+    expect(result.cacheBytes).toBe(few.length * 4 * 256 * 4);
+    expect(result.evaluation!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(few.length * 4);
+    // A second run on the same photos reuses every cached view: no embedding work.
+    const events: string[] = [];
+    await trainer.train(few, fe({ cachedViews: true, epochs: 1 }), (e) => e.type === 'embed' && events.push(`${e.done}/${e.total}`));
+    expect(events).toEqual([`${few.length * 4}/${few.length * 4}`]);
+    await expect(trainer.train(few, { ...fe({ cachedViews: true }), mode: 'fine-tune' })).rejects.toMatchObject({ code: 'BAD_HYPERPARAMETER' });
+    trainer.dispose();
+  });
+
+  it('dropout acts only while training (predictions are repeatable and survive a save); L2 shrinks the head', async () => {
+    const plain = new Trainer(net);
+    await plain.train(few, fe());
+    const decayed = new Trainer(net);
+    await decayed.train(few, fe({ dropout: 0.5, l2: 0.1 }));
+    expect(await kernelNormOf(decayed)).toBeLessThan(0.9 * (await kernelNormOf(plain)));
+    const first = (await decayed.predict(few[0].pixels)).probabilities;
+    expect((await decayed.predict(few[0].pixels)).probabilities).toEqual(first);
+    const restored = new Trainer(net);
+    await restored.loadHead(await decayed.headWeights());
+    (await restored.predict(few[0].pixels)).probabilities.forEach((p, i) => expect(p).toBeCloseTo(first[i], 5));
+    await expect(plain.train(few, fe({ dropout: 1 }))).rejects.toMatchObject({ code: 'BAD_HYPERPARAMETER' });
+    [plain, decayed, restored].forEach((t) => t.dispose());
+  });
+});
