@@ -66,16 +66,15 @@ test('strategy comparison on the sample photos finishes on WebGPU; feature extra
     const row = w.locator(`[data-testid=compare-row][data-strategy=${strategy}]`);
     await expect(row).toHaveAttribute('data-status', 'done');
     const n = async (a: string) => Number(await row.getAttribute(a));
-    return { epochMs: await n('data-epoch-ms'), totalMs: await n('data-total-ms'), cacheMb: await n('data-cache-mb'), acc: await n('data-val-accuracy') };
+    return { epochMs: await n('data-epoch-ms'), totalMs: await n('data-total-ms'), cacheMb: await n('data-cache-mb') };
   };
   const fe = await read('feature-extraction');
   const ft = await read('fine-tune');
-  console.log('feature extraction', fe, 'fine-tune', ft);
+  // 4 validation photos cannot tell learning from luck, so accuracy is not judged here: the lab's test judges it on
+  // 20 held-out photos, the engine's on 40. Here: both runs happened, and the cache made the difference.
   for (const r of [fe, ft]) {
     expect(r.epochMs).toBeGreaterThan(0);
     expect(r.totalMs).toBeGreaterThanOrEqual(r.epochMs);
-    expect(r.acc).toBeGreaterThanOrEqual(0);
-    expect(r.acc).toBeLessThanOrEqual(1);
   }
   expect(fe.cacheMb).toBeGreaterThan(0);
   expect(ft.cacheMb).toBe(0);
@@ -112,7 +111,4 @@ test('chapter 3: the two-phase recipe completes and frozen layers are bit-identi
   await expect(strip.locator('[data-layer=conv_pw_13]')).toBeVisible();
   expect(Number(await strip.locator('[data-layer=conv_pw_13]').getAttribute('data-delta'))).toBeGreaterThan(0);
   await expect(strip.locator('[data-layer=conv_pw_12]')).toHaveCount(0);
-  const a = Number(await w.getByTestId('freeze-result-a').getAttribute('data-val-accuracy'));
-  const b = Number(await w.getByTestId('freeze-result-b').getAttribute('data-val-accuracy'));
-  console.log(`validation accuracy: after (a) ${a}, after (b) ${b}`);
 });
