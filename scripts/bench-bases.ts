@@ -33,7 +33,7 @@ const RECIPES = {
 } as const;
 
 function datasetDir(): string | null {
-  const roots = [process.env.TRANSFER_LAB_ASSETS, fileURLToPath(new URL('../../shared/assets', import.meta.url)), '/work/shared/assets'];
+  const roots = [process.env.TRANSFER_LAB_ASSETS, fileURLToPath(new URL('../../shared/assets', import.meta.url))];
   for (const root of roots) {
     if (!root) continue;
     const dir = path.join(root, 'datasets', 'tf-flowers-224-5');

@@ -3,7 +3,7 @@
 // medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
 // tasks, peak memory of the renderer and GPU processes, 1,000 photos in one project). Writes bench-results.json.
 // Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PER_CLASS=8  BENCH_REPS=5  BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips)
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { launchChromium } from '../chromium.mjs';
@@ -61,6 +61,20 @@ try {
 } finally {
   await browser.close();
   server.kill();
+}
+
+// Held-out accuracy of each base on five flower classes (the engine in Node on wasm: scripts/bench-bases.ts), with
+// each base's embedding speed per browser backend from the runs above.
+if (process.env.BENCH_BASES !== '0') {
+  console.log('bases: held-out accuracy (scripts/bench-bases.ts)…');
+  spawnSync('npx', ['tsx', 'scripts/bench-bases.ts'], { stdio: 'inherit' });
+  const measured = existsSync('bench-bases.json') ? JSON.parse(readFileSync('bench-bases.json', 'utf8')).bases ?? {} : {};
+  results.bases = {};
+  for (const id of ['mobilenet_v1_0.25', 'mobilenet_v1_0.75']) {
+    const node = measured[id] ?? {};
+    const embed = Object.fromEntries(Object.entries(results.backends).map(([b, f]) => [b, f.baseEmbedMsPerImage?.[id] ?? null]));
+    results.bases[id] = { ...node, embedMsPerImage: { ...embed, 'node-wasm': node.embedMsPerImage?.wasm ?? null } };
+  }
 }
 
 printTable(results);

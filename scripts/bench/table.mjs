@@ -36,5 +36,14 @@ export function printTable(r) {
     const p = l.peakProcessBytes ?? {};
     console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
   }
+  if (r.bases) {
+    console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views');
+    console.log('---|---|---|---');
+    for (const [id, b] of Object.entries(r.bases)) {
+      const embed = Object.entries(b.embedMsPerImage ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
+      const acc = (a) => (a ? `${fmt(a['10'], 3)} / ${fmt(a['20'], 3)}` : '—');
+      console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)}`);
+    }
+  }
   if (r.memory) console.log(`\n${r.memory.photos ?? ''}-photo project: ${JSON.stringify(r.memory)}`);
 }

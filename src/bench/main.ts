@@ -28,6 +28,8 @@ export interface BackendFigures {
   cacheBound: number;
   /** Steady-state epoch with every layer trainable. */
   fineTuneAllEpochMs: number | null;
+  /** Engine embedding ms per image of each base on this backend (same photos, warmed). */
+  baseEmbedMsPerImage: Record<string, number | null>;
   /** Peak while fine-tuning: tfjs-held bytes and, on wasm, the wasm heap. */
   peakTensorBytes: number;
   peakWasmHeapBytes: number | null;
@@ -101,6 +103,7 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
     fineTuneEpochMsCached: null, fineTuneEpochMsNaive: null, fineTuneRunMsCached: null, fineTuneRunMsNaive: null,
     fineTuneEpochs: 3, cacheBound: cacheBound(net, firstTrainable).bound, fineTuneAllEpochMs: null,
     peakTensorBytes: 0, peakWasmHeapBytes: null, tensorLeak: null, backendReason: choice.reason, notes: '',
+    baseEmbedMsPerImage: {},
   };
 
   status(`${backend}: warm-up at batch 16`);
@@ -184,6 +187,17 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   }
   f.tensorLeak = tf.memory().numTensors - before;
   net.dispose();
+
+  status(`${backend}: embedding on each base`);
+  f.baseEmbedMsPerImage['mobilenet_v1_0.25'] = f.embedMsPerImage?.median ?? null;
+  try {
+    const big = await loadMobileNet(MODEL_URL('mobilenet_v1_0.75_224'), classNames);
+    await engineEmbedMs(big, warmBatch, common);
+    f.baseEmbedMsPerImage['mobilenet_v1_0.75'] = (await engineEmbedMs(big, data.samples, common)) / n;
+    big.dispose();
+  } catch (err) {
+    notes.push(`base 0.75: ${errText(err)}`);
+  }
   f.notes = notes.join('; ');
   status(`${backend}: done`);
   return f;
