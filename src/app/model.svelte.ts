@@ -59,17 +59,24 @@ class ModelClient {
   /** Moves the engine to another backend; the model and every trained head come along. `?backend=` follows. */
   async switchBackend(pick: BackendPick): Promise<void> {
     const engine = await this.ensure();
-    this.switching = true;
-    this.modelState = 'loading';
-    this.progress = 0;
-    this.error = null;
-    try {
-      this.apply(await engine.switchBackend(pick, Comlink.proxy((f: number) => (this.progress = f))));
+    await this.reload(async (onProgress) => {
+      this.apply(await engine.switchBackend(pick, onProgress));
       this.requested = pick;
       const url = new URL(location.href);
       if (pick === 'auto') url.searchParams.delete('backend');
       else url.searchParams.set('backend', pick);
       history.replaceState(history.state, '', url);
+    });
+  }
+
+  /** Runs a switch of backend or base: loading state and progress while it works, the error kept when it fails. */
+  private async reload(work: (onProgress: (fraction: number) => void) => Promise<void>): Promise<void> {
+    this.switching = true;
+    this.modelState = 'loading';
+    this.progress = 0;
+    this.error = null;
+    try {
+      await work(Comlink.proxy((f: number) => (this.progress = f)));
       this.modelState = 'ready';
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
@@ -90,22 +97,10 @@ class ModelClient {
     }
     const engine = await this.ensure();
     if (this.base === id) return;
-    this.switching = true;
-    this.modelState = 'loading';
-    this.progress = 0;
-    this.error = null;
-    try {
-      this.apply(await engine.switchBase(MODEL_URL(baseFacts(id).folder), Comlink.proxy((f: number) => (this.progress = f))));
+    await this.reload(async (onProgress) => {
+      this.apply(await engine.switchBase(MODEL_URL(baseFacts(id).folder), onProgress));
       this.base = id;
-      this.modelState = 'ready';
-    } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-      this.modelState = 'error';
-      this.pending = null;
-      throw err;
-    } finally {
-      this.switching = false;
-    }
+    });
   }
 
   /** Times the loaded base's embedding on this device (once per base and backend; 2 photos after a warm-up, so a slow software GPU is not held up long). */

@@ -132,17 +132,28 @@ export class EngineHost implements EngineApi {
     for (const s of samples) this.pixels.set(s.id, s.pixels);
   }
 
-  async train(slot: string, runId: number, refs: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult> {
-    const net = this.ready();
-    const samples: Sample[] = refs.map((r) => {
+  /** The photos of a run, from the pixels the page handed over; refuses an id it never got. */
+  private samplesFor(refs: SampleRef[]): Sample[] {
+    return refs.map((r) => {
       const pixels = this.pixels.get(r.id);
       if (!pixels) throw new EngineError('BAD_SAMPLE', `Photo ${r.id} was not handed to the engine.`, { id: r.id });
       return { id: r.id, label: r.label, pixels };
     });
+  }
+
+  /** The slot's trainer (made on first use) and the run's abort controller, registered under its id. */
+  private begin(slot: string, runId: number): { trainer: Trainer; abort: AbortController } {
+    const net = this.ready();
     let trainer = this.trainers.get(slot);
     if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
     const abort = new AbortController();
     this.runs.set(runId, abort);
+    return { trainer, abort };
+  }
+
+  async train(slot: string, runId: number, refs: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult> {
+    const samples = this.samplesFor(refs);
+    const { trainer, abort } = this.begin(slot, runId);
     try {
       const result = await trainer.train(samples, options, onEvent, abort.signal);
       if (!result.cancelled) this.dropImported(slot);
@@ -153,16 +164,8 @@ export class EngineHost implements EngineApi {
   }
 
   async trainTwoPhase(slot: string, runId: number, refs: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult> {
-    const net = this.ready();
-    const samples: Sample[] = refs.map((r) => {
-      const pixels = this.pixels.get(r.id);
-      if (!pixels) throw new EngineError('BAD_SAMPLE', `Photo ${r.id} was not handed to the engine.`, { id: r.id });
-      return { id: r.id, label: r.label, pixels };
-    });
-    let trainer = this.trainers.get(slot);
-    if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
-    const abort = new AbortController();
-    this.runs.set(runId, abort);
+    const samples = this.samplesFor(refs);
+    const { trainer, abort } = this.begin(slot, runId);
     try {
       const emit = onEvent && ((e: TwoPhaseEvent) => onEvent(renumber(e, options.headEpochs)));
       const { phase1, phase2 } = await trainer.twoPhase(samples, options, emit, abort.signal);
