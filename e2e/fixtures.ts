@@ -53,3 +53,17 @@ export async function setField(page: Page, testId: string, value: string): Promi
   await page.getByTestId(testId).fill(value);
   await page.getByTestId(testId).press('Tab');
 }
+
+/** The lab's i-th class card. */
+export const classCard = (page: Page, i: number) => page.getByTestId('class-card').nth(i);
+
+/** Names the lab's classes and uploads each one's photos, as a learner does; waits until every photo is counted. */
+export async function setUpClasses(page: Page, names: string[], files: string[][]): Promise<void> {
+  for (const [i, name] of names.entries()) {
+    const card = classCard(page, i);
+    await card.getByTestId('class-name').fill(name);
+    await card.getByTestId('class-name').press('Enter');
+    await card.getByTestId('class-upload').setInputFiles(files[i]);
+    await expect(card.getByTestId('sample-count')).toHaveAttribute('data-value', String(files[i].length));
+  }
+}

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { test, expect, waitForModel, setField, photosOf, type Page } from './fixtures';
+import { test, expect, waitForModel, setField, setUpClasses, photosOf, type Page } from './fixtures';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -64,14 +64,7 @@ test('chapter 2: embedding-map draws the sample photos before training, then the
 test('lab: the embedding map has one point per photo after training, and a second map after fine-tuning', async ({ page }) => {
   await page.goto('./?backend=wasm&lang=pt-BR#/lab');
   await waitForModel(page);
-  const files = [photosOf('shoes').slice(0, 4), photosOf('hat').slice(0, 4)];
-  for (const [i, name] of ['shoes', 'hat'].entries()) {
-    const card = page.getByTestId('class-card').nth(i);
-    await card.getByTestId('class-name').fill(name);
-    await card.getByTestId('class-name').press('Enter');
-    await card.getByTestId('class-upload').setInputFiles(files[i]);
-    await expect(card.getByTestId('sample-count')).toHaveAttribute('data-value', '4');
-  }
+  await setUpClasses(page, ['shoes', 'hat'], [photosOf('shoes').slice(0, 4), photosOf('hat').slice(0, 4)]);
   await page.getByTestId('train-mode').selectOption('feature-extraction');
   await setField(page, 'epochs', '3');
   await page.getByTestId('train').click();
@@ -130,14 +123,7 @@ test('lab: the embedding map has one point per photo after training, and a secon
 test('lab: a two-phase run (head, then the top block at 1e-5) ends done, marks the phase boundary and keeps frozen weights frozen', async ({ page }) => {
   await page.goto('./?backend=wasm&lang=en#/lab');
   await waitForModel(page);
-  const files = [photosOf('shoes').slice(0, 4), photosOf('hat').slice(0, 4)];
-  for (const [i, name] of ['shoes', 'hat'].entries()) {
-    const card = page.getByTestId('class-card').nth(i);
-    await card.getByTestId('class-name').fill(name);
-    await card.getByTestId('class-name').press('Enter');
-    await card.getByTestId('class-upload').setInputFiles(files[i]);
-    await expect(card.getByTestId('sample-count')).toHaveAttribute('data-value', '4');
-  }
+  await setUpClasses(page, ['shoes', 'hat'], [photosOf('shoes').slice(0, 4), photosOf('hat').slice(0, 4)]);
   await page.getByTestId('train-mode').selectOption('two-phase');
   await setField(page, 'epochs', '2');
   await setField(page, 'two-phase-blocks', '1');

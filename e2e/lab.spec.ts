@@ -1,22 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { test, expect, waitForModel, setField, TEST_ASSETS, type Page } from './fixtures';
+import { test, expect, waitForModel, setField, setUpClasses, classCard, TEST_ASSETS, type Page } from './fixtures';
 
 const photos = (cls: string) => {
   const dir = resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', cls);
   return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => resolve(dir, f));
 };
-const card = (page: Page, i: number) => page.getByTestId('class-card').nth(i);
-
-async function setUpClasses(page: Page, names: string[], files: string[][]) {
-  for (const [i, name] of names.entries()) {
-    const c = card(page, i);
-    await c.getByTestId('class-name').fill(name);
-    await c.getByTestId('class-name').press('Enter');
-    await c.getByTestId('class-upload').setInputFiles(files[i]);
-    await expect(c.getByTestId('sample-count')).toHaveAttribute('data-value', String(files[i].length));
-  }
-}
+const card = classCard;
 
 /** Uploads each held-out photo to the preview and returns the label the lab answers for it. */
 async function predictEach(page: Page, files: string[]): Promise<string[]> {

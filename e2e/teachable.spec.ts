@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { test, expect, photosOf, waitForModel, setField, type Page } from './fixtures';
+import { test, expect, photosOf, waitForModel, setField, setUpClasses, type Page } from './fixtures';
 
 // The TM check page is served with page.route; a service worker would answer its navigation with the app instead.
 test.use({ serviceWorkers: 'block' });
@@ -15,17 +15,6 @@ const TM_PAGE: Record<string, string> = {
 };
 const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', json: 'application/json', bin: 'application/octet-stream', jpg: 'image/jpeg', png: 'image/png' };
 
-const card = (page: Page, i: number) => page.getByTestId('class-card').nth(i);
-
-async function setUpClasses(page: Page, names: string[], files: string[][]) {
-  for (const [i, name] of names.entries()) {
-    const c = card(page, i);
-    await c.getByTestId('class-name').fill(name);
-    await c.getByTestId('class-name').press('Enter');
-    await c.getByTestId('class-upload').setInputFiles(files[i]);
-    await expect(c.getByTestId('sample-count')).toHaveAttribute('data-value', String(files[i].length));
-  }
-}
 
 /** The lab's top class for one photo (data-input tells this answer from the previous one). */
 async function labPredicts(page: Page, file: string, name = basename(file)): Promise<{ label: string; confidence: number }> {
