@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Takes README's screenshots from the production build in headless Chromium: the home page, and the lab in pt-BR
+// before and after training on sample photos. Run `npm run build` first; writes docs/*.png.
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { launchChromium } from './chromium.mjs';
+
+const port = 4191;
+const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const photos = (cls) => {
+  const dir = resolve('.cache', 'assets', 'datasets', 'clothing-small-5', cls);
+  return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, 8).map((f) => join(dir, f));
+};
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${port}/?lang=pt-BR#/`);
+  await page.locator('h1').waitFor();
+  await page.screenshot({ path: 'docs/screenshot.png' });
+
+  await page.goto(`http://127.0.0.1:${port}/?lang=pt-BR#/lab`);
+  await page.locator('[data-testid=model-status][data-state=ready]').waitFor({ timeout: 180_000 });
+  for (const [i, [name, cls]] of [['tênis', 'shoes'], ['chapéu', 'hat']].entries()) {
+    const card = page.getByTestId('class-card').nth(i);
+    await card.getByTestId('class-name').fill(name);
+    await card.getByTestId('class-upload').setInputFiles(photos(cls));
+    await card.locator('[data-testid=sample-count][data-value="8"]').waitFor();
+  }
+  await page.screenshot({ path: 'docs/lab-before.pt-BR.png', fullPage: true });
+  await page.getByTestId('train').click();
+  await page.locator('[data-testid=train-status][data-state=done]').waitFor({ timeout: 300_000 });
+  await page.getByTestId('predict-upload').setInputFiles(resolve('.cache', 'assets', 'datasets', 'clothing-small-5', 'hat', readdirSync(resolve('.cache', 'assets', 'datasets', 'clothing-small-5', 'hat')).sort()[30]));
+  await page.getByTestId('prediction').waitFor();
+  await page.screenshot({ path: 'docs/lab-after.pt-BR.png', fullPage: true });
+  await context.close();
+  console.log('written: docs/screenshot.png, docs/lab-before.pt-BR.png, docs/lab-after.pt-BR.png');
+} finally {
+  await browser.close();
+  server.kill();
+}
