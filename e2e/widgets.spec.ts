@@ -83,11 +83,11 @@ test('strategy comparison on the sample photos finishes on WebGPU; feature extra
   await expect(w.getByText(/The cache makes epochs cheap/)).toBeVisible();
 });
 
-test('chapter 3: the two-phase recipe completes and frozen layers are bit-identical', async ({ page }) => {
+// WebGL runs through OffscreenCanvas in the engine's worker; e2e/worker.spec.ts runs the same recipe on wasm and cpu.
+for (const backend of ['webgl', 'webgpu'] as const) test(`chapter 3 on ${backend}: the two-phase recipe completes and frozen layers are bit-identical`, async ({ page }) => {
   test.setTimeout(300_000);
-  // WebGL through OffscreenCanvas in the engine's worker; e2e/worker.spec.ts runs the same recipe on wasm and cpu.
-  await page.goto('./?backend=webgl&lang=en#/chapters/layer-freezing');
-  expect(await waitForModel(page)).toBe('webgl');
+  await page.goto(`./?backend=${backend}&lang=en#/chapters/layer-freezing`);
+  expect(await waitForModel(page)).toBe(backend);
   await expect(page.locator('[data-widget="layer-list"] [data-testid=layer-list]')).toBeVisible();
 
   const w = page.locator('[data-widget="freezing-in-action"]');
@@ -102,7 +102,7 @@ test('chapter 3: the two-phase recipe completes and frozen layers are bit-identi
   await expect(w.locator('[data-testid=layer-row][data-layer=conv_pw_12]')).toHaveAttribute('data-trainable', 'false');
   await w.getByTestId('freeze-run-b').click();
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
-  console.log(`two-phase recipe on webgl: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`two-phase recipe on ${backend}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const proof = w.getByTestId('frozen-check');
   await expect(proof).toHaveAttribute('data-changed', '0');
