@@ -2,7 +2,8 @@
 // Benchmark (not a test). One command, one run, every figure from it: engine vs bare tfjs on each backend (bench.html,
 // medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
 // tasks, peak memory of the renderer and GPU processes, 1,000 photos in one project). Writes bench-results.json.
-// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PER_CLASS=8  BENCH_REPS=5  BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips)
+// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases  BENCH_PER_CLASS=8  BENCH_REPS=5
+//      BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips the memory run)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,8 @@ const perClass = Number(env('BENCH_PER_CLASS', 8));
 const reps = Number(env('BENCH_REPS', 5));
 const ftReps = Number(env('BENCH_FT_REPS', 2));
 const memoryPhotos = Number(env('BENCH_PHOTOS', 1000));
+/** Which parts run: engine (engine vs bare), lab, memory, bases. */
+const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
 
 if (!process.env.BENCH_NO_BUILD) {
@@ -38,34 +41,41 @@ const results = {
 
 try {
   for (const backend of backends) {
-    const context = await browser.newContext({ permissions: ['camera'] });
-    const page = await context.newPage();
-    const t0 = Date.now();
-    const rss = peakRss();
-    try {
-      await page.goto(`${base}bench.html`);
-      await page.waitForFunction(() => 'runBench' in window);
-      const figures = await page.evaluate(([b, n, r, fr]) => window.runBench(b, n, r, fr), [backend, perClass, reps, ftReps]);
-      results.backends[backend] = { ...figures, peakProcessBytes: rss.stop() };
-      console.log(`${backend}: engine vs bare done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    } catch (err) {
-      rss.stop();
-      results.backends[backend] = { notes: String(err.message ?? err).split('\n')[0] };
-      console.log(`${backend}: failed — ${results.backends[backend].notes}`);
+    if (parts.has('engine')) await engineRun(backend);
+    if (parts.has('lab')) {
+      results.lab[backend] = await labRun(browser, base, backend).catch((err) => ({ notes: String(err.message ?? err).split('\n')[0] }));
+      console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
     }
-    await context.close();
-    results.lab[backend] = await labRun(browser, base, backend).catch((err) => ({ notes: String(err.message ?? err).split('\n')[0] }));
-    console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
   }
-  if (memoryPhotos > 0) results.memory = await memoryRun(browser, base, memoryPhotos).catch((err) => ({ notes: String(err.message ?? err) }));
+  if (parts.has('memory') && memoryPhotos > 0) results.memory = await memoryRun(browser, base, memoryPhotos).catch((err) => ({ notes: String(err.message ?? err) }));
 } finally {
   await browser.close();
   server.kill();
 }
 
+/** Engine vs bare tfjs on bench.html, on one backend. */
+async function engineRun(backend) {
+  const context = await browser.newContext({ permissions: ['camera'] });
+  const page = await context.newPage();
+  const t0 = Date.now();
+  const rss = peakRss();
+  try {
+    await page.goto(`${base}bench.html`);
+    await page.waitForFunction(() => 'runBench' in window);
+    const figures = await page.evaluate(([b, n, r, fr]) => window.runBench(b, n, r, fr), [backend, perClass, reps, ftReps]);
+    results.backends[backend] = { ...figures, peakProcessBytes: rss.stop() };
+    console.log(`${backend}: engine vs bare done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    rss.stop();
+    results.backends[backend] = { notes: String(err.message ?? err).split('\n')[0] };
+    console.log(`${backend}: failed — ${results.backends[backend].notes}`);
+  }
+  await context.close();
+}
+
 // Held-out accuracy of each base on five flower classes (the engine in Node on wasm: scripts/bench-bases.ts), with
 // each base's embedding speed per browser backend from the runs above.
-if (process.env.BENCH_BASES !== '0') {
+if (parts.has('bases')) {
   console.log('bases: held-out accuracy (scripts/bench-bases.ts)…');
   spawnSync('npx', ['tsx', 'scripts/bench-bases.ts'], { stdio: 'inherit' });
   const measured = existsSync('bench-bases.json') ? JSON.parse(readFileSync('bench-bases.json', 'utf8')).bases ?? {} : {};
