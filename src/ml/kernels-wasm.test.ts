@@ -3,17 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmKernels } from './kernels-wasm';
 import { testNet } from './testing/fixtures';
-
-/** max |a − b| / max |b|: relative to the gradient's scale. */
-function relativeDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
+import { relativeDiff } from './testing/compare';
 
 interface ConvShape {
   layers: string[];

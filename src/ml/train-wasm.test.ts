@@ -11,6 +11,7 @@ import { photos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
 import type { TrainOptions } from './options';
 import type { Sample } from './types';
+import { relativeDiff } from './testing/compare';
 
 let net: MobileNet;
 let small: Sample[];
@@ -26,17 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** max |a − b| / max |b|: relative to the gradient's scale. */
-function relativeDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 describe('fine-tuning on wasm', () => {
   it('a whole-model gradient, every layer trainable, agrees with cpu as closely as cpu agrees with itself (3 photos)', async () => {
