@@ -1,14 +1,12 @@
+import { IMAGE_SIZE } from '../ml/defaults';
 import type { Pixels } from '../ml/types';
 import { checkImage, decodeDownscaled, isRejection, type Rejection } from './photos';
-
-/** Side of the centre square handed to the model: MobileNet's input size, so nothing larger is held in memory. */
-export const MODEL_SIDE = 224;
 
 /** One scratch canvas per size: live prediction draws every frame, and a canvas per frame is garbage per frame. */
 const scratch = new Map<number, OffscreenCanvasRenderingContext2D>();
 
 /** Draws the centre square of an image into `side`×`side` RGBA pixels (the engine's own crop is then a no-op). */
-export function centreSquarePixels(source: CanvasImageSource, width: number, height: number, side = MODEL_SIDE): Pixels {
+export function centreSquarePixels(source: CanvasImageSource, width: number, height: number, side = IMAGE_SIZE): Pixels {
   const s = Math.min(width, height);
   let ctx = scratch.get(side);
   if (!ctx) {
@@ -23,7 +21,7 @@ export function centreSquarePixels(source: CanvasImageSource, width: number, hei
 }
 
 /** Decodes an image blob (first frame for GIF) to model-sized pixels; rejects when the browser cannot decode it. */
-export async function decodeForModel(blob: Blob, side = MODEL_SIDE): Promise<Pixels> {
+export async function decodeForModel(blob: Blob, side = IMAGE_SIZE): Promise<Pixels> {
   const bitmap = await createImageBitmap(blob);
   try {
     return centreSquarePixels(bitmap, bitmap.width, bitmap.height, side);
@@ -36,7 +34,7 @@ export async function decodeForModel(blob: Blob, side = MODEL_SIDE): Promise<Pix
  * A photo the learner picked, through the same checks as an upload (bytes, header size, SVG), decoded
  * downscaled so its short side stays near twice the model's input; a rejection names the reason.
  */
-export async function decodeUploadForModel(file: File, side = MODEL_SIDE): Promise<Pixels | Rejection> {
+export async function decodeUploadForModel(file: File, side = IMAGE_SIZE): Promise<Pixels | Rejection> {
   const checked = await checkImage(file);
   if (isRejection(checked)) return checked;
   const short = Math.min(checked.width, checked.height);

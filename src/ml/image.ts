@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE } from './defaults';
 import { EngineError } from './types';
 import type { Pixels } from './types';
-
-/** MobileNet's input side. */
-export const INPUT_SIZE = 224;
 
 /** Where to sample one image: a square in pixel units, optionally mirrored, plus a brightness shift. */
 export interface View {
@@ -63,10 +61,10 @@ export function toInputBatch(images: readonly Pixels[], views: readonly View[]):
       const rgb = p.channels === 4 ? raw.slice([0, 0, 0], [p.height, p.width, 3]) : raw;
       const v = views[i];
       // The app hands over 224×224 centre squares already: resampling them onto the same grid would be wasted work.
-      const identity = !v.flip && v.size === INPUT_SIZE && p.width === INPUT_SIZE && p.height === INPUT_SIZE;
+      const identity = !v.flip && v.size === IMAGE_SIZE && p.width === IMAGE_SIZE && p.height === IMAGE_SIZE;
       const crop = identity
         ? rgb.expandDims<tf.Tensor4D>(0)
-        : tf.image.cropAndResize(rgb.expandDims<tf.Tensor4D>(0), [box(v, p)], [0], [INPUT_SIZE, INPUT_SIZE]);
+        : tf.image.cropAndResize(rgb.expandDims<tf.Tensor4D>(0), [box(v, p)], [0], [IMAGE_SIZE, IMAGE_SIZE]);
       const scaled = crop.div(127.5).sub(1);
       return views[i].brightness === 0 ? scaled : scaled.add(views[i].brightness).clipByValue(-1, 1);
     });

@@ -4,7 +4,8 @@ export { chooseBackend, gradientSelfTest, isSoftwareAdapter, rankMeasured } from
 export type { AdapterLike, BackendChoice, StepTimings } from './backend';
 export { EMBEDDING_LAYER, classify, loadMobileNet, preprocess, truncatedModel } from './mobilenet';
 export type { MobileNet } from './mobilenet';
-export { INPUT_SIZE, checkPixels } from './image';
+export { checkPixels } from './image';
+export { IMAGE_SIZE } from './defaults';
 export { blockCount, headParamCount, inventory, learnableWeights, paramTotals, plans } from './layers';
 export type { FreezePlan, LayerInfo, LayerKind } from './layers';
 export { Trainer } from './train';

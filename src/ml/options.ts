@@ -1,6 +1,7 @@
 import type { FreezePlan } from './layers';
 import type { Evaluation } from './metrics';
 import type { FrozenCheck } from './proof';
+import { HIDDEN_UNITS, SEED, VALIDATION_SPLIT } from './defaults';
 import { EngineError } from './types';
 
 export interface TrainOptions {
@@ -9,7 +10,7 @@ export interface TrainOptions {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Per-class fraction held out for validation; 0.15 as in Teachable Machine. 0 scores on the training photos. */
+  /** Per-class fraction held out for validation (VALIDATION_SPLIT by default). 0 scores on the training photos. */
   validationSplit?: number;
   /** Drives the split, batch order, head init and augmentation. */
   seed?: number;
@@ -17,7 +18,7 @@ export interface TrainOptions {
   plan?: FreezePlan;
   /** Random crop/flip/brightness per batch; needs fresh activations every time, so it disables the caches. */
   augment?: boolean;
-  /** Hidden units of the head, 100 by default; 0 for no hidden layer. */
+  /** Hidden units of the head (HIDDEN_UNITS by default); 0 for no hidden layer. */
   hiddenUnits?: number;
   /** false forces the naive path (recompute the frozen prefix every batch): for the cache test and the benchmark. */
   useCache?: boolean;
@@ -72,10 +73,10 @@ export function resolveOptions(o: TrainOptions): Resolved {
   // An explicit `undefined` (a form field left empty) means "the default", not a value to check.
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as TrainOptions;
   const r: Resolved = {
-    validationSplit: 0.15,
-    seed: 1,
+    validationSplit: VALIDATION_SPLIT,
+    seed: SEED,
     augment: false,
-    hiddenUnits: 100,
+    hiddenUnits: HIDDEN_UNITS,
     useCache: true,
     resume: false,
     cachedViews: false,

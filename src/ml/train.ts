@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TunableBase } from './base';
 import { BottleneckCache } from './cache';
+import { BATCH_SIZE, FINE_TUNE_LEARNING_RATE, HEAD_LEARNING_RATE } from './defaults';
 import { batches, checkSamples, randomView, stratifiedSplit } from './dataset';
 import { createHead } from './head';
 import { centreView, checkPixels, toInputBatch } from './image';
@@ -34,9 +35,9 @@ export interface TwoPhaseOptions {
   /** Blocks unfrozen for phase 2, counted from the top. */
   topBlocks: number;
   batchSize?: number;
-  /** Phase 1 (head) learning rate, 1e-3 by default. */
+  /** Phase 1 (head) learning rate, HEAD_LEARNING_RATE by default. */
   learningRate?: number;
-  /** Phase 2 learning rate, small so the pretrained features are nudged, not wrecked: 1e-5 by default. */
+  /** Phase 2 learning rate, FINE_TUNE_LEARNING_RATE by default. */
   fineTuneLearningRate?: number;
   validationSplit?: number;
   seed?: number;
@@ -115,7 +116,7 @@ export class Trainer {
     const plan = plans.topBlocks(inventory(this.net.model), opts.topBlocks);
     const common = {
       classNames: opts.classNames,
-      batchSize: opts.batchSize ?? 16,
+      batchSize: opts.batchSize ?? BATCH_SIZE,
       validationSplit: opts.validationSplit,
       seed: opts.seed,
       hiddenUnits: opts.hiddenUnits,
@@ -125,7 +126,7 @@ export class Trainer {
       mode: 'fine-tune',
       plan,
       epochs: opts.fineTuneEpochs,
-      learningRate: opts.fineTuneLearningRate ?? 1e-5,
+      learningRate: opts.fineTuneLearningRate ?? FINE_TUNE_LEARNING_RATE,
       augment: opts.augment,
       resume: true,
     };
@@ -133,7 +134,7 @@ export class Trainer {
     if (!Object.values(plan).some(Boolean)) {
       throw new EngineError('NO_TRAINABLE', 'Phase 2 needs at least one unfrozen block.', { topBlocks: opts.topBlocks });
     }
-    const head: TrainOptions = { ...common, mode: 'feature-extraction', epochs: opts.headEpochs, learningRate: opts.learningRate ?? 1e-3 };
+    const head: TrainOptions = { ...common, mode: 'feature-extraction', epochs: opts.headEpochs, learningRate: opts.learningRate ?? HEAD_LEARNING_RATE };
     const first = await this.train(samples, head, (e) => onEvent?.({ ...e, phase: 1 }), signal);
     if (first.cancelled) return { phase1: first, phase2: null };
     const second = await this.train(samples, phase2, (e) => onEvent?.({ ...e, phase: 2 }), signal);

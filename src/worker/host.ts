@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import {
   EMBEDDING_LAYER,
   EngineError,
-  INPUT_SIZE,
+  IMAGE_SIZE,
   Trainer,
   checkAgainstTfGrad,
   chooseBackend,
@@ -103,7 +103,7 @@ export class EngineHost implements EngineApi {
   async embedSpeed(n = 4): Promise<number> {
     const net = this.ready();
     // Mid-grey photos: the cost of a forward pass does not depend on the pixels.
-    const photos = Array.from({ length: n }, () => ({ width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 as const, data: new Uint8Array(INPUT_SIZE * INPUT_SIZE * 3).fill(128) }));
+    const photos = Array.from({ length: n }, () => ({ width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 as const, data: new Uint8Array(IMAGE_SIZE * IMAGE_SIZE * 3).fill(128) }));
     await embeddings(net.model, photos.slice(0, 1));
     const start = performance.now();
     await embeddings(net.model, photos, EMBEDDING_LAYER, n);
