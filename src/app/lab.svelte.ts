@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
 import { DEFAULT_BASE, isBaseId, type BaseId } from '../ml/bases';
+import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS } from '../ml/defaults';
 import type { Engine } from '../worker/client';
 import type { Prediction } from '../worker/api';
 import type { TmLayer } from '../ml/tm-format';
@@ -13,14 +14,11 @@ import { runs } from './run.svelte';
 export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 
-export const HIDDEN_UNITS = 100;
 /** The engine's trainer that holds the learner's head. */
 const SLOT = 'lab';
-/** Phase 2 of the two-phase recipe: small enough to nudge the pretrained features, not wreck them (Keras guide). */
-export const TWO_PHASE_RATE = 1e-5;
 
 /** Why training cannot start yet, or null when it can. */
-export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | { key: 'no-conv-grad' } | null;
+export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | null;
 
 /** The workbench's training state; the training itself runs in the engine through the run store. */
 class Lab {
@@ -126,9 +124,6 @@ class Lab {
   blocker(): Blocker {
     if (model.modelState !== 'ready') return { key: 'model' };
     if (project.classes.length < 2) return { key: 'one-class' };
-    const unfrozen = Object.values(project.plan ?? {}).some(Boolean);
-    const tunesBase = (project.settings.mode === 'fine-tune' && unfrozen) || project.settings.mode === 'two-phase';
-    if (tunesBase && model.backend?.canFineTune === false) return { key: 'no-conv-grad' };
     for (const c of project.classes) {
       const n = project.photosOf(c.id).length;
       if (n < 2) return { key: 'few-photos', name: c.name, n };
@@ -180,7 +175,7 @@ class Lab {
                 topBlocks: s.topBlocks ?? 1,
                 batchSize: s.batchSize,
                 learningRate: s.learningRate,
-                fineTuneLearningRate: TWO_PHASE_RATE,
+                fineTuneLearningRate: FINE_TUNE_LEARNING_RATE,
                 hiddenUnits: HIDDEN_UNITS,
               }, onEvent).then((r) => {
                 this.phaseBoundary = r.phase1Epochs;
