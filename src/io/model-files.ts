@@ -15,7 +15,18 @@ export async function downloadModel(model: tf.LayersModel, classNames: string[],
   await model.save(`downloads://${name}`);
 }
 
-export class ModelFileError extends Error {}
+/** Why exported model files are refused (model-limits' problems come through as they are); the UI has a message for each. */
+export type ModelFileProblem = 'missing-json' | 'missing-weights' | 'unreadable' | 'not-ours';
+
+export class ModelFileError extends Error {
+  constructor(
+    readonly problem: ModelFileProblem,
+    detail = '',
+  ) {
+    super(detail ? `${problem}: ${detail}` : problem);
+    this.name = 'ModelFileError';
+  }
+}
 
 /** Loads an exported model from the files a learner picked: model.json plus its weight files. */
 export async function readModelFiles(files: File[]): Promise<{ model: tf.LayersModel; classNames: string[] }> {
@@ -29,7 +40,7 @@ export async function readModelFiles(files: File[]): Promise<{ model: tf.LayersM
   try {
     model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
   } catch (err) {
-    throw new ModelFileError(`unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ModelFileError('unreadable', err instanceof Error ? err.message : String(err));
   }
   const meta = model.getUserDefinedMetadata() as Partial<ExportMeta> | undefined;
   const outputs = model.outputs[0].shape.at(-1);

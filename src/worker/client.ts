@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { EngineApi, EngineHome } from './api';
+import { useErrorTransport } from './errors';
 
 /** The engine as the page sees it: every call a promise, wherever the engine runs. */
 export type Engine = Comlink.Remote<EngineApi>;
@@ -17,6 +18,8 @@ export interface EngineConnection {
 const WORKER_START_MS = 20_000;
 
 async function startWorker(): Promise<EngineConnection> {
+  // The worker's errors arrive as the engine's own classes, code and details kept (see errors.ts).
+  useErrorTransport();
   const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'transfer-lab-engine' });
   const engine = Comlink.wrap<EngineApi>(worker);
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -16,7 +16,7 @@ import {
 import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import { embeddings } from '../ml/insight';
-import { readModelFiles } from '../io/model-files';
+import { ModelFileError, readModelFiles } from '../io/model-files';
 import { checkTmShapes, readTmFiles } from '../io/tm-files';
 import { leafLayers, readingLabPixels, tmExport, tmMetadata, tmModelJson, unwrapTm } from '../ml/tm-format';
 import type {
@@ -257,7 +257,7 @@ export class EngineHost implements EngineApi {
     try {
       model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
     } catch (err) {
-      throw new Error(`unreadable: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ModelFileError('unreadable', err instanceof Error ? err.message : String(err));
     }
     let wrapped: tf.LayersModel;
     try {
