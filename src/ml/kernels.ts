@@ -100,14 +100,14 @@ export function pointwiseConv(x: Float32Array, w: Float32Array, pixels: number, 
   return y;
 }
 
-interface PointwiseAttrs {
+export interface PointwiseAttrs {
   strides: number | [number, number];
   pad: unknown;
   dataFormat: string;
 }
 
 /** 1×1 kernel, stride 1, no padding, NHWC: a matrix product per pixel ('same' pads nothing for a 1×1 kernel). */
-function pointwise(filterShape: number[], attrs: PointwiseAttrs): boolean {
+export function pointwise(filterShape: number[], attrs: PointwiseAttrs): boolean {
   const stride = typeof attrs.strides === 'number' ? [attrs.strides, attrs.strides] : attrs.strides;
   const unpadded = attrs.pad === 'same' || attrs.pad === 'valid' || attrs.pad === 0;
   return filterShape[0] === 1 && filterShape[1] === 1 && stride[0] === 1 && stride[1] === 1 && unpadded && attrs.dataFormat !== 'NCHW';

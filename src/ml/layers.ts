@@ -21,6 +21,10 @@ export interface LayerInfo {
   kind: LayerKind;
   /** 'stem' | 'block-1' … 'block-13' (a depthwise-separable block) | 'imagenet-head' (dropped by transfer). */
   group: string;
+  /** The depthwise-separable block (1 … 13) the layer belongs to; null for the stem and the ImageNet head. */
+  block: number | null;
+  /** The layer belongs to the ImageNet head, which transfer learning drops and replaces with a new head. */
+  replaced: boolean;
   outputShape: (number | null)[];
   /** All parameters, BatchNorm moving mean/variance included (Keras' count). */
   params: number;
@@ -81,11 +85,14 @@ export function inventory(model: tf.LayersModel): LayerInfo[] {
   return model.layers.map((layer, index) => {
     const block = blockOf(layer.name);
     const shape = layer.outputShape;
+    const replaced = !block && index > lastBlockIndex;
     return {
       index,
       name: layer.name,
       kind: kindOf(layer),
-      group: block ? `block-${block}` : index > lastBlockIndex ? HEAD : 'stem',
+      group: block ? `block-${block}` : replaced ? HEAD : 'stem',
+      block: block ? Number(block) : null,
+      replaced,
       outputShape: (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[],
       params: layer.countParams(),
       trainableParams: learnableWeights(layer).reduce((n, w) => n + size(w.shape as number[]), 0),
@@ -97,7 +104,7 @@ export function inventory(model: tf.LayersModel): LayerInfo[] {
 
 /** Number of depthwise-separable blocks in an inventory (13 for MobileNet v1). */
 export function blockCount(layers: LayerInfo[]): number {
-  return new Set(layers.filter((l) => l.group.startsWith('block-')).map((l) => l.group)).size;
+  return new Set(layers.flatMap((l) => (l.block === null ? [] : [l.block]))).size;
 }
 
 function planWhere(layers: LayerInfo[], trainable: (l: LayerInfo) => boolean): FreezePlan {
@@ -117,11 +124,11 @@ export const plans = {
         blocks: n,
       });
     }
-    return planWhere(layers, (l) => l.group.startsWith('block-') && Number(l.group.slice(6)) > blocks - n);
+    return planWhere(layers, (l) => l.block !== null && l.block > blocks - n);
   },
   /** Every base layer trainable (the ImageNet head is dropped, so it stays out). */
   everything(layers: LayerInfo[]): FreezePlan {
-    return planWhere(layers, (l) => l.group !== HEAD);
+    return planWhere(layers, (l) => !l.replaced);
   },
 };
 
@@ -132,7 +139,7 @@ export const plans = {
 export function paramTotals(layers: LayerInfo[], plan: FreezePlan, headParams: number): { trainable: number; frozen: number } {
   let trainable = headParams;
   let frozen = 0;
-  for (const l of layers.filter((l) => l.group !== HEAD)) {
+  for (const l of layers.filter((l) => !l.replaced)) {
     const learns = plan[l.name] === true ? l.trainableParams : 0;
     trainable += learns;
     frozen += l.params - learns;

@@ -29,10 +29,13 @@ describe('MobileNet v1 0.25', () => {
     expect(layers).toHaveLength(88);
     expect(layers.reduce((n, l) => n + l.params, 0)).toBe(475_544);
     expect(blockCount(layers)).toBe(13);
-    expect(layers[0]).toMatchObject({ name: 'input_1', kind: 'input', group: 'stem' });
-    expect(layers.find((l) => l.name === 'conv_dw_7')).toMatchObject({ kind: 'depthwise', group: 'block-7' });
-    expect(layers.find((l) => l.name === EMBEDDING_LAYER)).toMatchObject({ kind: 'relu', group: 'block-13', outputShape: [null, 7, 7, 256] });
-    expect(layers.at(-1)?.group).toBe('imagenet-head');
+    expect(layers[0]).toMatchObject({ name: 'input_1', kind: 'input', group: 'stem', block: null, replaced: false });
+    expect(layers.find((l) => l.name === 'conv_dw_7')).toMatchObject({ kind: 'depthwise', group: 'block-7', block: 7, replaced: false });
+    expect(layers.find((l) => l.name === EMBEDDING_LAYER)).toMatchObject({ kind: 'relu', group: 'block-13', block: 13, outputShape: [null, 7, 7, 256] });
+    expect(layers.at(-1)).toMatchObject({ group: 'imagenet-head', block: null, replaced: true });
+    // Everything after the embedding layer is the ImageNet head that transfer learning replaces, and nothing before it.
+    const cut = layers.findIndex((l) => l.name === EMBEDDING_LAYER);
+    expect(layers.map((l) => l.replaced)).toEqual(layers.map((_, i) => i > cut));
   });
 
   it('counts trainable and frozen parameters per plan, including the new head', async () => {

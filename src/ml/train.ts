@@ -8,6 +8,7 @@ import { centreView, checkPixels, toInputBatch } from './image';
 import type { View } from './image';
 import { installFastCpuKernels } from './kernels';
 import { installWasmKernels } from './kernels-wasm';
+import { installGpuKernels } from './kernels-gpu';
 import { inventory, learnableWeights, plans } from './layers';
 import type { FreezePlan } from './layers';
 import { evaluate } from './metrics';
@@ -19,6 +20,7 @@ import { baseKey, baseOfModel, checkBase, decodeSnapshot, headKey, restore } fro
 import type { HeadSnapshot } from './persist';
 import { frozenCheck, layerDeltas, snapshot } from './proof';
 import { rng } from './random';
+import type { Rng } from './random';
 import { embed, prefixForward, splitBase } from './suffix';
 import type { BaseSplit } from './suffix';
 import { EngineError } from './types';
@@ -51,6 +53,33 @@ export type TwoPhaseEvent = TrainEvent & { phase: 1 | 2 };
 
 type Emit = (e: TrainEvent) => void;
 
+/** A run between its preparation and its finish: what the epochs train and what the proof compares. */
+interface Run {
+  base: TunableBase;
+  split: BaseSplit;
+  head: tf.Sequential;
+  /** The variables gradient descent updates: the trainable suffix's and the head's. */
+  vars: tf.Variable[];
+  learners: tf.layers.Layer[];
+  watched: tf.layers.Layer[];
+  before: Awaited<ReturnType<typeof snapshot>>;
+  random: Rng;
+  train: ViewedSample[];
+  validation: Sample[];
+  cache: BottleneckCache | null;
+  /** The frozen prefix's output for a batch: from the cache, or computed (with augmentation's views). */
+  features: (batch: readonly ViewedSample[], views?: View[]) => tf.Tensor;
+  /** Cancelled while filling the cache. */
+  cancelled: boolean;
+  steps: number;
+}
+
+interface Epochs {
+  history: EpochEvent[];
+  lastScore: Score | null;
+  cancelled: boolean;
+}
+
 /**
  * Transfer learning on one project: owns a copy of the base, the new head and the bottleneck caches.
  *
@@ -74,6 +103,7 @@ export class Trainer {
     // chooseBackend installs them when it activates a backend; a backend set by hand gets them here.
     installFastCpuKernels();
     installWasmKernels();
+    installGpuKernels(tf.getBackend());
   }
 
   /** A head exists and has taken at least one gradient step (or was restored). */
@@ -263,6 +293,23 @@ export class Trainer {
   }
 
   private async run(samples: Sample[], o: Resolved, emit: Emit, signal?: AbortSignal): Promise<TrainResult> {
+    const run = await this.prepare(samples, o, emit, signal);
+    const optimizer = tf.train.adam(o.learningRate);
+    let epochs: Epochs = { history: [], lastScore: null, cancelled: run.cancelled };
+    try {
+      if (!run.cancelled) epochs = await this.epochs(run, o, optimizer, emit, signal);
+    } finally {
+      optimizer.dispose();
+      if (run.steps) run.base.markTrained(run.split.trainable);
+    }
+    return this.finish(run, o, epochs);
+  }
+
+  /**
+   * Before the first step: the plan's split of the base, a fresh head (unless resuming), the trainable flags, the
+   * weights' "before" snapshot for the frozen proof, the train/validation split and the filled bottleneck cache.
+   */
+  private async prepare(samples: Sample[], o: Resolved, emit: Emit, signal?: AbortSignal): Promise<Run> {
     const base = await this.ensureBase();
     const split = splitBase(base, this.planFor(o, base));
     if (o.mode === 'fine-tune' && !split.trainable.length) {
@@ -293,67 +340,63 @@ export class Trainer {
     const train: ViewedSample[] = o.cachedViews ? withFixedViews(photos) : photos;
     const embedded: ViewedSample[] = o.cachedViews ? [...samples, ...train.filter((s) => s.view)] : samples;
     const cache = o.useCache && !o.augment ? this.cacheFor(split, base, embedded) : null;
-    let cancelled = cache ? await fillCache(cache, split, embedded, emit, signal) : false;
+    const cancelled = cache ? await fillCache(cache, split, embedded, emit, signal) : false;
     const features = (batch: readonly ViewedSample[], views?: View[]) =>
       tf.tidy(() =>
         cache
           ? cache.batch(batch)
           : prefixForward(split, toInputBatch(batch.map((s) => s.pixels), views ?? batch.map((s) => s.view ?? centreView(s.pixels)))),
       );
+    return { base, split, head, vars, learners, watched, before, random, train, validation, cache, features, cancelled, steps: 0 };
+  }
 
-    const optimizer = tf.train.adam(o.learningRate);
+  /** The epochs themselves: one gradient step per batch, then the validation score; stops at a cancel. */
+  private async epochs(run: Run, o: Resolved, optimizer: tf.Optimizer, emit: Emit, signal?: AbortSignal): Promise<Epochs> {
+    const { split, head, vars, train, validation, features, random } = run;
     const history: EpochEvent[] = [];
     let lastScore: Score | null = null;
-    let steps = 0;
-    try {
-      for (let epoch = 1; epoch <= o.epochs && !cancelled; epoch++) {
-        const started = performance.now();
-        const epochBatches = batches(train, o.batchSize, random);
-        let lossSum = 0;
-        let hitSum = 0;
-        for (let b = 0; b < epochBatches.length; b++) {
-          if (signal?.aborted) {
-            cancelled = true;
-            break;
-          }
-          const t0 = performance.now();
-          const batch = epochBatches[b];
-          const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
-          const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2);
-          const [loss, hit] = await stats.data();
-          stats.dispose();
-          steps++;
-          this.stepped = true;
-          lossSum += loss * batch.length;
-          hitSum += hit;
-          emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss, ms: performance.now() - t0 });
-          await breathe();
-        }
-        if (cancelled) break;
-        lastScore = validation.length ? await scoreSet(validation, features, split, head, o.classNames.length, signal) : null;
-        if (signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        const event: EpochEvent = {
-          type: 'epoch',
-          epoch,
-          epochs: o.epochs,
-          loss: lossSum / train.length,
-          accuracy: hitSum / train.length,
-          valLoss: lastScore?.loss ?? null,
-          valAccuracy: lastScore?.accuracy ?? null,
-          ms: performance.now() - started,
-        };
-        history.push(event);
-        emit(event);
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const started = performance.now();
+      const epochBatches = batches(train, o.batchSize, random);
+      let lossSum = 0;
+      let hitSum = 0;
+      for (let b = 0; b < epochBatches.length; b++) {
+        if (signal?.aborted) return { history, lastScore, cancelled: true };
+        const t0 = performance.now();
+        const batch = epochBatches[b];
+        const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
+        const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2);
+        const [loss, hit] = await stats.data();
+        stats.dispose();
+        run.steps++;
+        this.stepped = true;
+        lossSum += loss * batch.length;
+        hitSum += hit;
+        emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss, ms: performance.now() - t0 });
+        await breathe();
       }
-    } finally {
-      optimizer.dispose();
-      if (steps) base.markTrained(split.trainable);
+      lastScore = validation.length ? await scoreSet(validation, features, split, head, o.classNames.length, signal) : null;
+      if (signal?.aborted) return { history, lastScore, cancelled: true };
+      const event: EpochEvent = {
+        type: 'epoch',
+        epoch,
+        epochs: o.epochs,
+        loss: lossSum / train.length,
+        accuracy: hitSum / train.length,
+        valLoss: lastScore?.loss ?? null,
+        valAccuracy: lastScore?.accuracy ?? null,
+        ms: performance.now() - started,
+      };
+      history.push(event);
+      emit(event);
     }
+    return { history, lastScore, cancelled: false };
+  }
 
-    const after = await snapshot(watched, new Set(learners));
+  /** After the last step: the frozen proof and per-layer deltas (also for a cancelled run), and the evaluation. */
+  private async finish(run: Run, o: Resolved, { history, lastScore, cancelled }: Epochs): Promise<TrainResult> {
+    const { split, head, train, validation, features, cache, base } = run;
+    const after = await snapshot(run.watched, new Set(run.learners));
     let evaluation = null;
     if (!cancelled) {
       const scored = lastScore ? validation : train;
@@ -368,8 +411,8 @@ export class Trainer {
     }
     return {
       history,
-      frozenCheck: frozenCheck(before, after),
-      deltas: layerDeltas(before, after),
+      frozenCheck: frozenCheck(run.before, after),
+      deltas: layerDeltas(run.before, after),
       evaluation,
       cacheBytes: cache?.bytes ?? 0,
       cachedLayer: cache ? base.layers[split.prefixEnd].name : null,

@@ -3,7 +3,7 @@ import type { LayerInfo } from '../../../ml/layers';
 import { groupState, setGroup, setRange } from './plan';
 
 const layer = (name: string, group: string, weighted = true): LayerInfo => ({
-  index: 0, name, kind: 'conv', group, outputShape: [null, 1], params: 1, trainableParams: 1, trainableWeights: weighted, trainable: true,
+  index: 0, name, kind: 'conv', group, block: group.startsWith('block-') ? Number(group.slice(6)) : null, replaced: group === 'imagenet-head', outputShape: [null, 1], params: 1, trainableParams: 1, trainableWeights: weighted, trainable: true,
 });
 const layers = [layer('conv1', 'stem'), layer('conv1_relu', 'stem', false), layer('conv_dw_1', 'block-1'), layer('conv_pw_1', 'block-1'), layer('conv_preds', 'imagenet-head')];
 

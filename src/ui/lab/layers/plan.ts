@@ -5,7 +5,7 @@ export function setRange(plan: FreezePlan, layers: LayerInfo[], from: string, to
   const names = layers.map((l) => l.name);
   const [a, b] = [names.indexOf(from), names.indexOf(to)].sort((x, y) => x - y);
   const next = { ...plan };
-  for (const l of layers.slice(a, b + 1)) if (l.trainableWeights && l.group !== 'imagenet-head') next[l.name] = trainable;
+  for (const l of layers.slice(a, b + 1)) if (l.trainableWeights && !l.replaced) next[l.name] = trainable;
   return next;
 }
 

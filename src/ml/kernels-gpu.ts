@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { pointwise, type PointwiseAttrs } from './kernels';
+
+/**
+ * 1×1 stride-1 convolution gradients as the matrix products they are, on a GPU backend's own BatchMatMul. Over the
+ * P = n·h·w pixels, with x as [P, Cin], dy as [P, Cout] and W as [Cin, Cout]:
+ *   ∂L/∂W = xᵀ·dy        ∂L/∂x = dy·Wᵀ
+ * tfjs' generic conv-gradient shaders loop over every pixel per output element instead; measured here (SwiftShader,
+ * 16 photos of MobileNet's 7×7×256 top block): WebGL's filter gradient 189 ms vs 32 ms as a product, its input
+ * gradient 108 ms vs 25 ms; WebGPU's filter gradient 510 ms vs 91 ms (its input gradient is faster as it is: kept).
+ */
+
+type Info = tf.TensorInfo;
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+/** What a GPU backend offers a kernel that builds on its own kernels. */
+interface GpuBackendLike {
+  disposeIntermediateTensorInfo(info: Info): void;
+}
+
+/** Calls one of the active backend's own kernels (these kernels only run while their backend is the active one). */
+const call = (name: string, args: KernelArgs, inputs: Record<string, Info>, attrs: Record<string, unknown>) =>
+  tf.getKernel(name, tf.getBackend())!.kernelFunc({ inputs, attrs, backend: args.backend } as KernelArgs) as Info;
+
+/** One product of two reshaped operands, reshaped to `shape`; intermediates are released. */
+function product(args: KernelArgs, a: Info, aShape: number[], b: Info, bShape: number[], transposeA: boolean, transposeB: boolean, shape: number[]): Info {
+  const backend = args.backend as unknown as GpuBackendLike;
+  const a2 = call('Reshape', args, { x: a }, { shape: aShape });
+  const b2 = call('Reshape', args, { x: b }, { shape: bShape });
+  const prod = call('BatchMatMul', args, { a: a2, b: b2 }, { transposeA, transposeB });
+  const out = call('Reshape', args, { x: prod }, { shape });
+  [a2, b2, prod].forEach((t) => backend.disposeIntermediateTensorInfo(t));
+  return out;
+}
+
+/** ∂W = xᵀ·dy for a pointwise convolution; null for any other shape. */
+function filterGrad(args: KernelArgs): Info | null {
+  const { x, dy } = args.inputs as { x: Info; dy: Info };
+  const attrs = args.attrs as unknown as PointwiseAttrs & { filterShape: number[] };
+  if (!pointwise(attrs.filterShape, attrs) || x.dtype !== 'float32') return null;
+  const [n, h, w, inC] = x.shape;
+  const outC = dy.shape[3];
+  return product(args, x, [1, n * h * w, inC], dy, [1, n * h * w, outC], true, false, attrs.filterShape);
+}
+
+/** ∂x = dy·Wᵀ for a pointwise convolution; null for any other shape. */
+function inputGrad(args: KernelArgs): Info | null {
+  const { dy, filter } = args.inputs as { dy: Info; filter: Info };
+  const attrs = args.attrs as unknown as PointwiseAttrs & { inputShape: number[] };
+  if (!pointwise(filter.shape, attrs) || dy.dtype !== 'float32') return null;
+  const [n, h, w, outC] = dy.shape;
+  const [, , inC] = filter.shape;
+  return product(args, dy, [1, n * h * w, outC], filter, [1, inC, outC], false, true, attrs.inputShape);
+}
+
+/** The two products, for tests on any backend. */
+export const pointwiseGrads = { filter: filterGrad, input: inputGrad };
+
+/** Which gradients each backend takes as products: those measured faster there (see above). */
+const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = {
+  webgl: [
+    { kernel: 'Conv2DBackpropFilter', fast: filterGrad },
+    { kernel: 'Conv2DBackpropInput', fast: inputGrad },
+  ],
+  webgpu: [{ kernel: 'Conv2DBackpropFilter', fast: filterGrad }],
+};
+
+const installed = new Set<string>();
+
+/** Routes a GPU backend's pointwise conv gradients through its BatchMatMul; other shapes keep tfjs' kernels. Idempotent. */
+export function installGpuKernels(backendName: string): void {
+  const routes = ROUTES[backendName];
+  if (!routes || installed.has(backendName) || !tf.getKernel('BatchMatMul', backendName)) return;
+  installed.add(backendName);
+  for (const { kernel, fast } of routes) {
+    const original = tf.getKernel(kernel, backendName);
+    if (!original) continue;
+    tf.unregisterKernel(kernel, backendName);
+    tf.registerKernel({ ...original, kernelFunc: (args) => fast(args) ?? original.kernelFunc(args) });
+  }
+}
