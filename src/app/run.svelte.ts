@@ -40,12 +40,39 @@ export interface ActiveRun {
 const HANDOVER_BATCH = 16;
 
 /**
+ * Gives the engine the photos it lacks: decoded on the page a batch at a time, their pixels moved (not copied).
+ * `evict` also drops every other photo the engine holds (a run's photos replace the last run's); `stop` is asked
+ * between batches. Resolves false when stopped.
+ */
+export async function handOver(
+  engine: Engine,
+  photos: RunPhoto[],
+  opts: { evict: boolean; onDecode?: (done: number, total: number) => void; stop?: () => boolean },
+): Promise<boolean> {
+  const ids = photos.map((p) => p.id);
+  const missing = await (opts.evict ? engine.keepSamples(ids) : engine.missingSamples(ids));
+  const todo = photos.filter((p) => missing.includes(p.id));
+  let done = photos.length - todo.length;
+  opts.onDecode?.(done, photos.length);
+  for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {
+    if (opts.stop?.()) return false;
+    const batch = [];
+    for (const p of todo.slice(i, i + HANDOVER_BATCH)) batch.push({ id: p.id, pixels: await decodeForModel(await p.blob()) });
+    await engine.putSamples(Comlink.transfer(batch, batch.map((s) => s.pixels.data.buffer as ArrayBuffer)));
+    done += batch.length;
+    opts.onDecode?.(done, photos.length);
+  }
+  return !opts.stop?.();
+}
+
+/**
  * The one training run of the app, for the lab and every widget: its handle, progress, cancellation and error.
  * The engine trains one thing at a time; a run asked for while another is ending waits for it.
  */
 class Runs {
   active = $state.raw<ActiveRun | null>(null);
-  lastError = $state<string | null>(null);
+  /** The last run's failure, as thrown (an EngineError keeps its code); views name it with errorText. */
+  lastError = $state.raw<unknown>(null);
   private nextId = 1;
   private cancelled = new Set<number>();
   private settled: Promise<unknown> = Promise.resolve();
@@ -79,7 +106,12 @@ class Runs {
     this.lastError = null;
     try {
       const engine = await model.ensure();
-      if (!(await this.handOver(engine, id, req))) return null;
+      const stop = () => this.cancelled.has(id);
+      const onDecode = (done: number, total: number) => {
+        this.active = { ...this.active!, done };
+        req.onDecode?.(done, total);
+      };
+      if (!(await handOver(engine, req.photos, { evict: true, onDecode, stop }))) return null;
       const onEvent = (e: TrainEvent) => {
         this.track(e, req.options.epochs);
         req.onEvent?.(e);
@@ -88,31 +120,12 @@ class Runs {
       if (req.start) return await req.start(engine, id, refs, Comlink.proxy(onEvent));
       return await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent));
     } catch (err) {
-      this.lastError = err instanceof Error ? err.message : String(err);
+      this.lastError = err;
       throw err;
     } finally {
       this.cancelled.delete(id);
       this.active = null;
     }
-  }
-
-  /** Decodes on the page only the photos the engine lacks, a batch at a time, moving (not copying) their pixels. */
-  private async handOver(engine: Awaited<ReturnType<typeof model.ensure>>, id: number, req: RunRequest): Promise<boolean> {
-    const total = req.photos.length;
-    const missing = new Set(await engine.keepSamples(req.photos.map((p) => p.id)));
-    let done = total - missing.size;
-    req.onDecode?.(done, total);
-    const todo = req.photos.filter((p) => missing.has(p.id));
-    for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {
-      if (this.cancelled.has(id)) return false;
-      const batch = [];
-      for (const p of todo.slice(i, i + HANDOVER_BATCH)) batch.push({ id: p.id, pixels: await decodeForModel(await p.blob()) });
-      await engine.putSamples(Comlink.transfer(batch, batch.map((s) => s.pixels.data.buffer as ArrayBuffer)));
-      done += batch.length;
-      this.active = { ...this.active!, done };
-      req.onDecode?.(done, total);
-    }
-    return !this.cancelled.has(id);
   }
 
   private track(e: TrainEvent, epochs: number): void {

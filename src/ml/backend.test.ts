@@ -60,9 +60,9 @@ describe('backend choice', () => {
   });
 
   it('uses a requested backend; wasm can fine-tune', async () => {
-    expect(await chooseBackend({ requested: 'CPU' })).toMatchObject({ name: 'cpu', reason: 'cpu requested', canFineTune: true });
+    expect(await chooseBackend({ requested: 'CPU' })).toMatchObject({ name: 'cpu', reason: 'cpu requested' });
     expect(tf.getBackend()).toBe('cpu');
-    expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm', canFineTune: true });
+    expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm' });
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
   });
 
@@ -76,7 +76,6 @@ describe('backend choice', () => {
     }
     expect(choice.name).toBe(rankMeasured(timings).order[0]);
     expect(choice.reason).toMatch(/measured fastest for inference and training/);
-    expect(choice.canFineTune).toBe(true);
     expect(tf.getBackend()).toBe(choice.name);
     // Plain numbers: the choice crosses a worker boundary unchanged.
     expect(JSON.parse(JSON.stringify(choice))).toEqual(choice);
@@ -89,6 +88,5 @@ describe('backend choice', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(/requested webgl did not work/);
-    expect(choice.canFineTune).toBe(true);
   });
 });

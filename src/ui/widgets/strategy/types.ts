@@ -2,7 +2,7 @@ export type Strategy = 'feature-extraction' | 'fine-tune';
 
 export interface RowResult {
   strategy: Strategy;
-  status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error' | 'unsupported';
+  status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error';
   /** ms of each finished epoch (training batches + validation scoring). */
   epochMs: number[];
   /** Wall time of the whole run, cache filling included. */
