@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { pointwise, type PointwiseAttrs } from './kernels';
 
 /**
- * 1×1 stride-1 convolution gradients as the matrix products they are, on a GPU backend's own BatchMatMul. Over the
+ * 1×1 stride-1 convolution gradients as the matrix products they are, on WebGL's own BatchMatMul. Over the
  * P = n·h·w pixels, with x as [P, Cin], dy as [P, Cout] and W as [Cin, Cout]:
  *   ∂L/∂W = xᵀ·dy        ∂L/∂x = dy·Wᵀ
- * tfjs' generic conv-gradient shaders loop over every pixel per output element instead; measured here (SwiftShader,
- * 16 photos of MobileNet's 7×7×256 top block): WebGL's filter gradient 189 ms vs 32 ms as a product, its input
- * gradient 108 ms vs 25 ms; WebGPU's filter gradient 510 ms vs 91 ms (its input gradient is faster as it is: kept).
+ * tfjs-backend-webgl's generic conv-gradient shaders are far slower for these; measured here (SwiftShader, 16 photos
+ * of MobileNet's 7×7×256 top block): filter gradient 189 ms vs 28 ms as a product, input gradient 108 ms vs 25 ms,
+ * and 2–10× at every other pointwise shape of the model. WebGPU keeps its own kernels: the same products through its
+ * BatchMatMul failed the engine's gradient self-test there.
  */
 
 type Info = tf.TensorInfo;
@@ -55,18 +56,17 @@ function inputGrad(args: KernelArgs): Info | null {
 /** The two products, for tests on any backend. */
 export const pointwiseGrads = { filter: filterGrad, input: inputGrad };
 
-/** Which gradients each backend takes as products: those measured faster there (see above). */
+/** Which gradients each backend takes as products: those measured faster there and judged right (see above). */
 const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = {
   webgl: [
     { kernel: 'Conv2DBackpropFilter', fast: filterGrad },
     { kernel: 'Conv2DBackpropInput', fast: inputGrad },
   ],
-  webgpu: [{ kernel: 'Conv2DBackpropFilter', fast: filterGrad }],
 };
 
 const installed = new Set<string>();
 
-/** Routes a GPU backend's pointwise conv gradients through its BatchMatMul; other shapes keep tfjs' kernels. Idempotent. */
+/** Routes a backend's pointwise conv gradients through its BatchMatMul where ROUTES says so; other shapes keep tfjs' kernels. Idempotent. */
 export function installGpuKernels(backendName: string): void {
   const routes = ROUTES[backendName];
   if (!routes || installed.has(backendName) || !tf.getKernel('BatchMatMul', backendName)) return;
