@@ -2,7 +2,8 @@
 // scripts/bench.mjs. Both sides get identical inputs and batches, are warmed at the measured batch size, and
 // alternate order over repeated runs; figures are medians with min–max.
 import * as tf from '@tensorflow/tfjs';
-import { chooseBackend, loadMobileNet, plans, inventory, Trainer, type MobileNet, type Sample, type TrainOptions } from '../ml';
+import { loadMobileNet, plans, inventory, type Sample, type TrainEvent, type TrainOptions, type TrainResult } from '../ml';
+import { EngineHost } from '../worker/host';
 import { decodeForModel } from '../io/decode';
 import { CLASS_NAMES_URL, MODEL_URL, SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { wasmPaths } from '../io/wasm-paths';
@@ -73,24 +74,49 @@ async function withPeakMemory<T>(work: () => Promise<T>): Promise<{ value: T; te
   }
 }
 
-/** Engine: wall ms of embedding every photo into a fresh trainer's cache (the sum of its embed chunks). */
-async function engineEmbedMs(net: MobileNet, samples: Sample[], common: Omit<TrainOptions, 'mode' | 'epochs'>): Promise<number> {
-  const trainer = new Trainer(net);
-  let ms = 0;
-  await trainer.train(samples, { ...common, mode: 'feature-extraction', epochs: 1 }, (e) => {
-    if (e.type === 'embed') ms += e.ms;
-  });
-  trainer.dispose();
-  return ms;
+/**
+ * The engine as the app drives it (its host, here on the page instead of in the worker, so bare tfjs shares its
+ * backend): each call trains in a fresh slot (a fresh trainer, caches empty) unless `slot` is given.
+ */
+class Engine {
+  readonly host = new EngineHost('page', 'benchmark');
+  private runId = 1;
+
+  async start(backend: string, samples: Sample[]): Promise<string> {
+    const info = await this.host.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths, requested: backend });
+    await this.host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
+    return info.backend.name === backend ? info.backend.reason : `backend ${backend} unavailable: ${info.backend.reason}`;
+  }
+
+  async train(samples: Sample[], options: TrainOptions, onEvent?: (e: TrainEvent) => void, slot?: string): Promise<TrainResult> {
+    const id = this.runId++;
+    const refs = samples.map(({ id: photo, label }) => ({ id: photo, label }));
+    try {
+      return await this.host.train(slot ?? `run-${id}`, id, refs, options, onEvent);
+    } finally {
+      if (!slot) await this.host.disposeSlot(`run-${id}`);
+    }
+  }
+
+  /** Wall ms of embedding every photo into a fresh trainer's cache (the sum of its embed chunks). */
+  async embedMs(samples: Sample[], common: Omit<TrainOptions, 'mode' | 'epochs'>): Promise<number> {
+    let ms = 0;
+    await this.train(samples, { ...common, mode: 'feature-extraction', epochs: 1 }, (e) => {
+      if (e.type === 'embed') ms += e.ms;
+    });
+    return ms;
+  }
 }
 
 async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Promise<BackendFigures> {
   const notes: string[] = [];
-  const choice = await chooseBackend({ requested: backend, wasmPaths });
-  if (choice.name !== backend) throw new Error(`backend ${backend} unavailable: ${choice.reason}`);
+  const data = await photos(perClass);
+  const engine = new Engine();
+  const reason = await engine.start(backend, data.samples);
+  if (reason.startsWith(`backend ${backend} unavailable`)) throw new Error(reason);
+  // Bare tfjs's own copy of the model, on the backend the engine activated.
   const classNames = (await (await fetch(CLASS_NAMES_URL())).json()) as string[];
   const net = await loadMobileNet(MODEL_URL(), classNames);
-  const data = await photos(perClass);
   const n = data.samples.length;
   const pixels = data.samples.map((s) => s.pixels);
   const labels = data.samples.map((s) => s.label);
@@ -102,20 +128,20 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
     photos: n, reps, embedMsPerImage: null, bareEmbedMsPerImage: null, headEpochMs: null, bareHeadEpochMs: null,
     fineTuneEpochMsCached: null, fineTuneEpochMsNaive: null, fineTuneRunMsCached: null, fineTuneRunMsNaive: null,
     fineTuneEpochs: 3, cacheBound: cacheBound(net, firstTrainable).bound, fineTuneAllEpochMs: null,
-    peakTensorBytes: 0, peakWasmHeapBytes: null, tensorLeak: null, backendReason: choice.reason, notes: '',
+    peakTensorBytes: 0, peakWasmHeapBytes: null, tensorLeak: null, backendReason: reason, notes: '',
     baseEmbedMsPerImage: {},
   };
 
   status(`${backend}: warm-up at batch 16`);
   // Both paths compile their shaders and upload weights at the measured batch size before anything is timed.
   const warmBatch = data.samples.slice(0, 8).concat(data.samples.slice(-8));
-  await engineEmbedMs(net, warmBatch, common);
+  await engine.embedMs(warmBatch, common);
   (await bareEmbed(net, warmBatch.map((s) => s.pixels))).embeddings.dispose();
 
   status(`${backend}: embedding, engine vs bare × ${reps}`);
   const [engineEmbed, bareEmbedRuns] = await alternate(
     reps,
-    () => engineEmbedMs(net, data.samples, common),
+    () => engine.embedMs(data.samples, common),
     async () => {
       const bare = await bareEmbed(net, pixels);
       bare.embeddings.dispose();
@@ -126,14 +152,14 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   f.bareEmbedMsPerImage = spread(bareEmbedRuns.map((ms) => ms / n));
 
   status(`${backend}: head epochs, engine vs bare × ${reps}`);
-  const trainer = new Trainer(net);
-  await trainer.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 });
+  // One slot keeps its embedding cache across the repetitions, as the lab's does between runs.
+  await engine.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 }, undefined, 'head');
   const embeddings = (await bareEmbed(net, pixels)).embeddings;
   const headEpochs = 4;
   const [engineHead, bareHead] = await alternate(
     reps,
     async () => {
-      const r = await trainer.train(data.samples, { ...common, mode: 'feature-extraction', epochs: headEpochs });
+      const r = await engine.train(data.samples, { ...common, mode: 'feature-extraction', epochs: headEpochs }, undefined, 'head');
       return median(r.history.slice(1).map((h) => h.ms));
     },
     async () => median((await bareHeadEpochs(embeddings, labels, data.classNames.length, headEpochs)).slice(1)),
@@ -141,16 +167,14 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   embeddings.dispose();
   f.headEpochMs = spread(engineHead);
   f.bareHeadEpochMs = spread(bareHead);
-  trainer.dispose();
+  await engine.host.disposeSlot('head');
 
   status(`${backend}: fine-tune block 13, cached vs naive × ${ftReps}`);
   const epochs = { cached: [] as number[], naive: [] as number[] };
   const fineTune = async (useCache: boolean) => {
-    const t = new Trainer(net);
     const t0 = performance.now();
-    const r = await t.train(data.samples, { ...common, mode: 'fine-tune', plan: topBlock, epochs: f.fineTuneEpochs, learningRate: 1e-4, useCache });
+    const r = await engine.train(data.samples, { ...common, mode: 'fine-tune', plan: topBlock, epochs: f.fineTuneEpochs, learningRate: 1e-4, useCache });
     const wall = performance.now() - t0;
-    t.dispose();
     epochs[useCache ? 'cached' : 'naive'].push(...r.history.slice(1).map((h) => h.ms));
     return wall;
   };
@@ -169,9 +193,7 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
 
   status(`${backend}: fine-tune every layer`);
   try {
-    const t = new Trainer(net);
-    const r = await t.train(data.samples, { ...common, mode: 'fine-tune', plan: plans.everything(layers), epochs: 2, learningRate: 1e-5 });
-    t.dispose();
+    const r = await engine.train(data.samples, { ...common, mode: 'fine-tune', plan: plans.everything(layers), epochs: 2, learningRate: 1e-5 });
     f.fineTuneAllEpochMs = r.history[1].ms;
   } catch (err) {
     notes.push(`fine-tune all layers: ${errText(err)}`);
@@ -180,10 +202,9 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   status(`${backend}: tensor leak over 5 cycles`);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) {
-    const t = new Trainer(net);
-    await t.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 });
-    await t.predict(data.samples[0].pixels);
-    t.dispose();
+    await engine.train(data.samples, { ...common, mode: 'feature-extraction', epochs: 1 }, undefined, 'leak');
+    await engine.host.predict('leak', data.samples[0].pixels);
+    await engine.host.disposeSlot('leak');
   }
   f.tensorLeak = tf.memory().numTensors - before;
   net.dispose();
@@ -191,10 +212,9 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   status(`${backend}: embedding on each base`);
   f.baseEmbedMsPerImage['mobilenet_v1_0.25'] = f.embedMsPerImage?.median ?? null;
   try {
-    const big = await loadMobileNet(MODEL_URL('mobilenet_v1_0.75_224'), classNames);
-    await engineEmbedMs(big, warmBatch, common);
-    f.baseEmbedMsPerImage['mobilenet_v1_0.75'] = (await engineEmbedMs(big, data.samples, common)) / n;
-    big.dispose();
+    await engine.host.switchBase(MODEL_URL('mobilenet_v1_0.75_224'));
+    await engine.embedMs(warmBatch, common);
+    f.baseEmbedMsPerImage['mobilenet_v1_0.75'] = (await engine.embedMs(data.samples, common)) / n;
   } catch (err) {
     notes.push(`base 0.75: ${errText(err)}`);
   }

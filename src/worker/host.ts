@@ -141,11 +141,17 @@ export class EngineHost implements EngineApi {
     });
   }
 
-  /** The slot's trainer (made on first use) and the run's abort controller, registered under its id. */
-  private begin(slot: string, runId: number): { trainer: Trainer; abort: AbortController } {
+  /** The slot's trainer, made on first use: the one place the app constructs a Trainer. */
+  private trainerFor(slot: string): Trainer {
     const net = this.ready();
     let trainer = this.trainers.get(slot);
     if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    return trainer;
+  }
+
+  /** The slot's trainer and the run's abort controller, registered under its id. */
+  private begin(slot: string, runId: number): { trainer: Trainer; abort: AbortController } {
+    const trainer = this.trainerFor(slot);
     const abort = new AbortController();
     this.runs.set(runId, abort);
     return { trainer, abort };
@@ -188,9 +194,7 @@ export class EngineHost implements EngineApi {
   }
 
   async loadHead(slot: string, head: HeadSnapshot): Promise<string[]> {
-    const net = this.ready();
-    let trainer = this.trainers.get(slot);
-    if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    const trainer = this.trainerFor(slot);
     await trainer.loadHead(head);
     return trainer.labels;
   }
