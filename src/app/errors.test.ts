@@ -8,7 +8,7 @@ import { TmFileError } from '../io/tm-files';
 import { ProjectFileError } from '../io/project-file';
 import { StorageFullError } from '../io/db';
 import { fromWire, toWire } from '../worker/errors';
-import { UploadRejectedError, errorCode, errorText, type Translate } from './errors';
+import { UploadRejectedError, errorCode, errorDetail, errorText, type Translate } from './errors';
 
 // The app's real message files, merged as src/i18n/index.ts merges them.
 const files = import.meta.glob<Record<string, unknown>>('../i18n/messages/*/*.json', { eager: true, import: 'default' });
@@ -96,9 +96,10 @@ describe('errorText', () => {
 
   it('an unknown error still gets a translated sentence, with its own words as the detail', async () => {
     const { pt, en } = await both(new TypeError('x is undefined'));
-    expect(pt).toBe('Algo deu errado: x is undefined. O que já estava salvo continua intacto; tente de novo.');
-    expect(en).toContain('Something went wrong: x is undefined.');
-    expect((await both('a thrown string')).pt).toContain('Algo deu errado: a thrown string');
+    expect(pt).toBe('Algo inesperado deu errado: x is undefined.');
+    expect(en).toBe('Something unexpected went wrong: x is undefined.');
+    expect((await both('a thrown string')).pt).toBe('Algo inesperado deu errado: a thrown string.');
+    expect(errorDetail(new TypeError('x is undefined'), await translator('en'))).toBe('Something unexpected went wrong: x is undefined');
     expect(errorCode(new Error('?'))).toBeNull();
   });
 });

@@ -96,6 +96,11 @@ export function errorText(err: unknown, $t: Translate): string {
   return $t(key, { values });
 }
 
+/** The same message made to sit inside another sentence (`{error}`, `{detail}`): no closing full stop. */
+export function errorDetail(err: unknown, $t: Translate): string {
+  return errorText(err, $t).replace(/\.\s*$/, '');
+}
+
 /** The i18n key an error is told by (e.g. `errors.engine.BAD_HYPERPARAMETER`), or null for an unknown error. */
 export function errorCode(err: unknown): string | null {
   const { key } = decide(err, (k) => (typeof k === 'string' ? k : (k.id ?? '')));

@@ -36,8 +36,8 @@ class Lab {
   result = $state.raw<TrainResult | null>(null);
   /** Class names the trained head answers with, fixed at training time. */
   trainedClasses = $state.raw<string[]>([]);
-  /** What went wrong, as an i18n key under lab.training.errors plus the engine's own words. */
-  error = $state<{ key: 'restore' | 'train'; detail: string } | null>(null);
+  /** What went wrong: an i18n key under lab.training.errors and the error itself, which the view names with errorText. */
+  error = $state.raw<{ key: 'restore' | 'train'; error: unknown } | null>(null);
   /** The engine holds a trained (or restored) head for the lab. */
   private hasHead = $state(false);
   /** A model loaded from exported files, which answers predictions instead of the trained head. */
@@ -94,7 +94,7 @@ class Lab {
       this.trainedClasses = await engine.loadHead(SLOT, project.head as HeadSnapshot);
       this.hasHead = true;
     } catch (err) {
-      this.error = { key: 'restore', detail: err instanceof Error ? err.message : String(err) };
+      this.error = { key: 'restore', error: err };
     }
   }
 
@@ -201,7 +201,7 @@ class Lab {
       this.status = 'done';
     } catch (err) {
       this.status = 'error';
-      this.error = { key: 'train', detail: err instanceof Error ? err.message : String(err) };
+      this.error = { key: 'train', error: err };
     } finally {
       this.flushHistory();
       this.phase = null;

@@ -24,7 +24,8 @@ class ModelClient {
   modelState = $state<ModelState>('idle');
   /** 0..1 while the weights download. */
   progress = $state(0);
-  error = $state<string | null>(null);
+  /** Why loading or switching failed; views name it with errorText. */
+  error = $state.raw<unknown>(null);
   layers = $state.raw<LayerInfo[]>([]);
   /** Width of the pooled embedding the head reads, as the loaded model says (256 for v1 0.25, 768 for v1 0.75). */
   embeddingSize = $state(0);
@@ -49,7 +50,7 @@ class ModelClient {
   ensure(): Promise<Engine> {
     this.pending ??= this.load().catch((err: unknown) => {
       this.modelState = 'error';
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = err;
       this.pending = null;
       throw err;
     });
@@ -79,7 +80,7 @@ class ModelClient {
       await work(Comlink.proxy((f: number) => (this.progress = f)));
       this.modelState = 'ready';
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = err;
       this.modelState = 'error';
       this.pending = null;
       throw err;

@@ -1,10 +1,11 @@
 import { project } from '../../../app/project.svelte';
-import { store } from '../../../io/db';
-import { ProjectFileError, packProject, unpackProject, type ProjectFileProblem } from '../../../io/project-file';
+import { StorageFullError, store } from '../../../io/db';
+import { packProject, unpackProject } from '../../../io/project-file';
 
 export type ImportResult =
   | { ok: true; classes: number; photos: number }
-  | { ok: false; problem: ProjectFileProblem | 'storage'; detail: string; file: string };
+  /** `stage` says whether the file was refused ('check') or could not be stored ('save'); `error` is named by errorText. */
+  | { ok: false; stage: 'check' | 'save'; error: unknown };
 
 const RESULT_KEY = 'transfer-lab:import-result';
 
@@ -31,10 +32,12 @@ export async function importProject(file: File): Promise<ImportResult> {
   try {
     snap = await unpackProject(file, decodes);
   } catch (err) {
-    if (err instanceof ProjectFileError) return { ok: false, problem: err.problem, detail: err.detail, file: err.file };
-    return { ok: false, problem: 'invalid', detail: err instanceof Error ? err.message : String(err), file: '' };
+    return { ok: false, stage: 'check', error: err };
   }
-  if (!(await project.replaceWith(snap))) return { ok: false, problem: 'storage', detail: project.storageError ?? '', file: '' };
+  if (!(await project.replaceWith(snap))) {
+    const stored = project.storageError;
+    return { ok: false, stage: 'save', error: stored === 'quota' ? new StorageFullError(null) : new Error(stored ?? '') };
+  }
   const result: ImportResult = { ok: true, classes: snap.classes.length, photos: snap.photos.length };
   try {
     sessionStorage.setItem(RESULT_KEY, JSON.stringify(result));
