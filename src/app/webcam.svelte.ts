@@ -9,7 +9,8 @@ class Webcam {
   cameras = $state.raw<MediaDeviceInfo[]>([]);
   deviceId = $state<string>('');
   problem = $state<WebcamProblem | null>(null);
-  detail = $state('');
+  /** What opening the camera threw (a CameraError names its problem); views name it with errorText or cameraText. */
+  error = $state.raw<unknown>(null);
   starting = $state(false);
   /** The preview element frames are grabbed from; set by the preview component. */
   video: HTMLVideoElement | null = null;
@@ -18,6 +19,7 @@ class Webcam {
     this.stop();
     this.starting = true;
     this.problem = null;
+    this.error = null;
     try {
       const asked = ++this.generation;
       const stream = await openCamera(deviceId || undefined);
@@ -32,7 +34,7 @@ class Webcam {
       this.cameras = await listCameras();
     } catch (err) {
       this.problem = err instanceof CameraError ? err.problem : 'other';
-      this.detail = err instanceof Error ? err.message : String(err);
+      this.error = err;
     } finally {
       this.starting = false;
     }
