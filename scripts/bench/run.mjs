@@ -63,7 +63,7 @@ async function engineRun(backend) {
     await page.goto(`${base}bench.html`);
     await page.waitForFunction(() => 'runBench' in window);
     const figures = await page.evaluate(([b, n, r, fr]) => window.runBench(b, n, r, fr), [backend, perClass, reps, ftReps]);
-    results.backends[backend] = { ...figures, peakProcessBytes: rss.stop() };
+    results.backends[backend] = { ...figures, peakProcessBytes: rss.stop(), when: results.when };
     console.log(`${backend}: engine vs bare done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
     rss.stop();
@@ -87,6 +87,22 @@ if (parts.has('bases')) {
   }
 }
 
+// A partial run (BENCH_PARTS) keeps the other parts' figures from the previous file, each stamped with its own run.
+const PART_KEYS = { engine: 'backends', lab: 'lab', memory: 'memory', bases: 'bases' };
+const previous = existsSync('bench-results.json') ? JSON.parse(readFileSync('bench-results.json', 'utf8')) : null;
+results.partsFrom = {};
+for (const [part, key] of Object.entries(PART_KEYS)) {
+  if (part === 'engine' && parts.has(part) && previous?.backends) {
+    // Backends not measured this time (BENCH_BACKENDS) keep their previous figures and say when they were taken.
+    const kept = Object.entries(previous.backends).filter(([b]) => !(b in results.backends));
+    for (const [b, f] of kept) results.backends[b] = { ...f, when: f.when ?? previous.partsFrom?.engine ?? previous.when };
+    results.partsFrom.engine = results.when;
+  } else if (parts.has(part) || !previous?.[key]) results.partsFrom[part] = parts.has(part) ? results.when : null;
+  else {
+    results[key] = previous[key];
+    results.partsFrom[part] = previous.partsFrom?.[part] ?? previous.when;
+  }
+}
 printTable(results);
 writeFileSync('bench-results.json', JSON.stringify(results, null, 2));
 console.log('\nwritten: bench-results.json');

@@ -7,6 +7,8 @@ const mb = (b) => (b == null ? '—' : (b / 2 ** 20).toFixed(0));
 
 export function printTable(r) {
   console.log(`\n${r.when} — ${r.machine}; ${r.settings.perClass * 2} photos, ${r.settings.reps} repetitions\n`);
+  const older = Object.entries(r.partsFrom ?? {}).filter(([, when]) => when && when !== r.when);
+  if (older.length) console.log(`kept from earlier runs: ${older.map(([part, when]) => `${part} (${when})`).join(', ')}\n`);
   console.log('backend | embed ms/img engine | bare | bare/engine | head epoch ms engine | bare | bare/engine | leak');
   console.log('---|---|---|---|---|---|---|---');
   for (const [b, f] of Object.entries(r.backends)) {
