@@ -12,6 +12,8 @@ export interface Photo {
   blob: Blob;
   /** Object URL for the thumbnail; revoked when the photo is deleted. */
   url: string;
+  /** When it was stored: the order photos are shown in. */
+  createdAt: number;
 }
 
 export interface LabClass {
@@ -30,6 +32,10 @@ export interface TrainSettings {
   topBlocks?: number;
   /** The base network (src/ml/bases.ts id); MobileNet v1 0.25 when unset. */
   base?: string;
+  /** Webcam capture (flat, as a project file stores settings): frames per second, seconds before it starts, seconds it lasts (0: while held). */
+  captureFps?: number;
+  captureDelay?: number;
+  captureDuration?: number;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };
@@ -42,6 +48,16 @@ export type NameProblem = 'empty' | 'duplicate';
 
 /** Something about the stored project the learner should know (shown once, dismissible). */
 export type ProjectNotice = { key: 'recovered'; n: number; name: string } | null;
+
+/** How long the photos of a "remove all" stay in memory, so the learner can bring them back. */
+export const UNDO_MS = 10_000;
+
+/** The last "remove all": which class, how many photos, and the token that undoes it. */
+export interface ClearedPhotos {
+  token: string;
+  classId: string;
+  n: number;
+}
 
 /** Other tabs of the lab hear about every write on this channel and re-read the store. */
 const CHANNEL = 'transfer-lab:project';
@@ -105,6 +121,11 @@ class Project {
   /** What this tab last wrote or read of the meta fields, so saveNow writes only what changed here. */
   private lastMeta: { settings: string; plan: unknown; head: unknown } = { settings: '', plan: null, head: null };
   private persistAsked = false;
+  /** The last "remove all", while it can still be undone (the notice reads it). */
+  cleared = $state<ClearedPhotos | null>(null);
+  /** Its photos, kept only in memory: the store has already forgotten them. */
+  private clearedRecords: PhotoRecord[] = [];
+  private undoTimer: ReturnType<typeof setTimeout> | null = null;
 
   photosOf(classId: string): Photo[] {
     return [...this.photos.values()].filter((p) => p.classId === classId);
@@ -330,6 +351,7 @@ class Project {
   }
 
   async deleteClass(id: string): Promise<void> {
+    this.dropUndo();
     if (!(await this.write({ deleteClasses: [id] }))) return;
     for (const p of this.photosOf(id)) this.forget(p.id);
     this.classes = this.classes.filter((c) => c.id !== id);
@@ -337,7 +359,60 @@ class Project {
   }
 
   async deletePhoto(id: string): Promise<void> {
+    this.dropUndo();
     if (await this.write({ deletePhotos: [id] })) this.forget(id);
+  }
+
+  /**
+   * "Remove all": every photo of the class leaves the store at once (a reload never brings back what the
+   * learner removed), and stays in memory for UNDO_MS, or until the next change, so undoClear can put it back.
+   * Returns the undo token, or null when there was nothing to remove or the store refused.
+   */
+  async clearPhotos(classId: string): Promise<string | null> {
+    this.dropUndo();
+    const gone = this.photosOf(classId);
+    if (gone.length === 0 || !(await this.write({ deletePhotos: gone.map((p) => p.id) }))) return null;
+    this.clearedRecords = gone.map(({ id, blob, createdAt }) => ({ id, classId, blob, createdAt }));
+    for (const p of gone) this.forget(p.id);
+    this.cleared = { token: newId(), classId, n: gone.length };
+    this.pauseUndo(false);
+    return this.cleared.token;
+  }
+
+  /** Puts back the photos of the last "remove all" (same ids, same order) in one transaction; false once expired. */
+  async undoClear(token: string): Promise<boolean> {
+    if (this.cleared?.token !== token) return false;
+    const records = this.clearedRecords;
+    const cls = this.record(this.cleared.classId);
+    if (!cls) {
+      this.dropUndo();
+      return false;
+    }
+    // Kept while the write runs: if the store refuses (a full disk), the learner can still try again.
+    this.pauseUndo(true);
+    if (!(await this.write({ putClasses: [cls], putPhotos: records }))) {
+      this.pauseUndo(false);
+      return false;
+    }
+    for (const r of records) if (!this.photos.has(r.id)) this.photos.set(r.id, { ...r, url: URL.createObjectURL(r.blob) });
+    this.dropUndo();
+    return true;
+  }
+
+  /** Stops the undo clock while the learner is on the notice (reading it, reaching it by keyboard); restarts it after. */
+  pauseUndo(paused: boolean): void {
+    if (this.undoTimer) clearTimeout(this.undoTimer);
+    this.undoTimer = null;
+    const token = this.cleared?.token;
+    if (!paused && token) this.undoTimer = setTimeout(() => this.cleared?.token === token && this.dropUndo(), UNDO_MS);
+  }
+
+  /** The removed photos are gone for good: their blobs are let go. */
+  private dropUndo(): void {
+    if (this.undoTimer) clearTimeout(this.undoTimer);
+    this.undoTimer = null;
+    this.cleared = null;
+    this.clearedRecords = [];
   }
 
   private forget(id: string): void {
@@ -371,6 +446,7 @@ class Project {
    * still land, and the progress callback always reaches the end (also when storing fails).
    */
   async addFiles(classId: string, files: File[], onProgress?: (done: number, total: number) => void): Promise<void> {
+    this.dropUndo();
     const rejected: Rejection[] = [];
     const blobs: Blob[] = [];
     let done = 0;
@@ -389,11 +465,13 @@ class Project {
   }
 
   async addFrame(classId: string, video: HTMLVideoElement): Promise<void> {
+    this.dropUndo();
     await this.commit(classId, [await encodeDownscaled(video)]);
   }
 
   /** Replaces the whole project in one transaction (an imported file); the view follows from the store. */
   async replaceWith(snap: Snapshot): Promise<boolean> {
+    this.dropUndo();
     if (!(await this.write({ replaceAll: true, putClasses: snap.classes, putPhotos: snap.photos, meta: { ...snap.meta, createdAt: Date.now() } }))) {
       return false;
     }

@@ -12,6 +12,8 @@ class Webcam {
   /** What opening the camera threw (a CameraError names its problem); views name it with errorText or cameraText. */
   error = $state.raw<unknown>(null);
   starting = $state(false);
+  /** Seconds before a capture starts (0: none), shown large over the preview for someone away from the screen. */
+  countdown = $state(0);
   /** The preview element frames are grabbed from; set by the preview component. */
   video: HTMLVideoElement | null = null;
 
