@@ -100,24 +100,48 @@ for (const scheme of ['dark', 'light'] as const) {
   });
 }
 
+/** Serious or critical axe violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run(document)).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
 test.describe('axe in the dark', () => {
   // axe is injected as an inline script, which the app's own CSP (rightly) forbids.
   test.use({ bypassCSP: true, colorScheme: 'dark' });
-  for (const route of ['#/lab', '#/chapters/backpropagation']) {
+  for (const route of ['#/lab', '#/chapters/backpropagation', '#/chapters/feature-extraction', '#/chapters/layer-freezing']) {
     test(`axe: no serious or critical violations on ${route} in dark mode`, async ({ page }) => {
       await page.goto(`./?lang=pt-BR${route}`);
       await waitForModel(page);
-      await page.addScriptTag({ path: AXE });
-      const violations = await page.evaluate(async () => {
-        type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
-        const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }).axe;
-        return (await axe.run(document)).violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      expect(violations).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
     });
   }
+
+  test('axe: a checked quiz (right and wrong answers) in dark mode', async ({ page }) => {
+    await page.goto('./?lang=en#/chapters/layer-freezing');
+    await page.getByTestId('quiz-question').first().getByTestId('quiz-option').first().check();
+    await page.getByTestId('quiz-question').nth(1).getByTestId('quiz-option').nth(1).check();
+    await page.getByTestId('quiz-submit').click();
+    await expect(page.getByTestId('quiz-score')).toBeVisible();
+    await waitForModel(page);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test('axe: the lab after a training run (metrics, chart) in dark mode', async ({ page }) => {
+    await openLab(page);
+    await waitForModel(page);
+    await setUpClasses(page, ['shoes', 'hat'], [photosOf('shoes').slice(0, 2), photosOf('hat').slice(0, 2)]);
+    await setField(page, 'epochs', '3');
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 });
 
 test('each step says what it needs next: a fresh lab asks for photos, then is ready to train, then to be tried', async ({ page }) => {
