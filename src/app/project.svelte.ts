@@ -5,6 +5,7 @@ import { store, StorageFullError, type Change, type ClassRecord, type PhotoRecor
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
+import { BATCH_SIZE, EPOCHS, HEAD_LEARNING_RATE } from '../ml/defaults';
 
 export interface Photo {
   id: string;
@@ -38,7 +39,7 @@ export interface TrainSettings {
   captureDuration?: number;
 }
 
-export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };
+export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: EPOCHS, batchSize: BATCH_SIZE, learningRate: HEAD_LEARNING_RATE, augment: false };
 
 /** Longest class name; a name is shown on a card, a chart axis and an exported model. */
 export const MAX_NAME = 40;
