@@ -30,9 +30,8 @@ describe('flowSteps', () => {
     expect(train).toEqual({ state: 'ready', key: 'train.ready' });
   });
 
-  it('photos in but the model still loading, or a backend that cannot fine-tune: training waits and says why', () => {
+  it('photos in but the model still loading: training waits and says why', () => {
     expect(flowSteps({ ...fresh, classes: withPhotos(2, 2), blocker: 'model' })[1]).toEqual({ state: 'waiting', key: 'train.model' });
-    expect(flowSteps({ ...fresh, classes: withPhotos(2, 2), blocker: 'no-conv-grad' })[1]).toEqual({ state: 'waiting', key: 'train.noConvGrad' });
   });
 
   it('running, then done: the preview opens once the head is trained', () => {

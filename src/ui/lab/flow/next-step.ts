@@ -14,7 +14,7 @@ export interface FlowInput {
   /** A head (trained or imported) answers predictions. */
   trained: boolean;
   /** Why training cannot start, as `lab.blocker()` says (null: it can). */
-  blocker: 'one-class' | 'few-photos' | 'model' | 'no-conv-grad' | null;
+  blocker: 'one-class' | 'few-photos' | 'model' | null;
 }
 
 /** One step: its state and the i18n key (under `flow.`) of its one-line status, with the values it needs. */
@@ -39,7 +39,6 @@ export function trainStep(input: FlowInput): Step {
     return { state: 'waiting', key: 'train.needsPhotos' };
   }
   if (input.blocker === 'model') return { state: 'waiting', key: 'train.model' };
-  if (input.blocker === 'no-conv-grad') return { state: 'waiting', key: 'train.noConvGrad' };
   if (input.status === 'error') return { state: 'ready', key: 'train.failed' };
   if (input.status === 'cancelled') return { state: 'ready', key: 'train.cancelled' };
   // A head restored from an earlier visit: ready to use, and to retrain.
