@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowSteps, MIN_PHOTOS_PER_CLASS, type FlowInput } from './next-step';
+import en from '../../../i18n/messages/flow/en.json';
+import ptBR from '../../../i18n/messages/flow/pt-BR.json';
 
 const fresh: FlowInput = { classes: [{ name: 'A', photos: 0 }, { name: 'B', photos: 0 }], status: 'idle', trained: false, blocker: 'few-photos' };
 const withPhotos = (a: number, b: number): FlowInput['classes'] => [{ name: 'A', photos: a }, { name: 'B', photos: b }];
@@ -51,5 +53,23 @@ describe('flowSteps', () => {
     expect(train.state).toBe('waiting');
     expect(preview).toEqual({ state: 'ready', key: 'preview.trained' });
     expect(flowSteps({ ...fresh, classes: withPhotos(2, 2), blocker: null, trained: true })[1]).toEqual({ state: 'done', key: 'train.restored' });
+  });
+
+  it('every status it can say is translated in English and Portuguese', () => {
+    const lookup = (messages: object, key: string) => key.split('.').reduce<unknown>((m, k) => (m as Record<string, unknown> | undefined)?.[k], messages);
+    const said = new Set<string>();
+    for (const classes of [[{ name: 'A', photos: 5 }], withPhotos(0, 0), withPhotos(1, 3), withPhotos(2, 2)]) {
+      for (const status of ['idle', 'running', 'done', 'cancelled', 'error'] as const) {
+        for (const blocker of ['one-class', 'few-photos', 'model', null] as const) {
+          for (const trained of [false, true]) for (const s of flowSteps({ classes, status, blocker, trained })) said.add(s.key);
+        }
+      }
+    }
+    // 3 for the classes, 8 for training, 3 for the preview: every branch was reached.
+    expect(said.size).toBe(14);
+    for (const key of said) {
+      expect(typeof lookup(en.flow, key), `en ${key}`).toBe('string');
+      expect(typeof lookup(ptBR.flow, key), `pt-BR ${key}`).toBe('string');
+    }
   });
 });
