@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import { test, expect, setField, classCard, photosOf, type Page } from './fixtures';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const card = classCard;
 
@@ -181,4 +184,56 @@ test('recording alone: 5 photos/s, 2 s countdown, 1 s duration from one click; n
   await expect(page.getByTestId('capture-fps')).toHaveValue('5');
   await expect(page.getByTestId('capture-delay')).toHaveValue('2');
   await expect(page.getByTestId('capture-duration')).toHaveValue('1');
+});
+
+test.describe('by keyboard and screen reader', () => {
+  // axe is injected as an inline script, which the app's own CSP (rightly) forbids.
+  test.use({ bypassCSP: true });
+
+  /** axe's serious and critical findings inside the lab's classes section. */
+  async function violations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async () => {
+      type Result = { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+      const axe = (window as unknown as { axe: { run: (ctx: Element, opts: object) => Promise<Result> } }).axe;
+      const { violations } = await axe.run(document.querySelector('[aria-labelledby=classes-heading]')!, { resultTypes: ['violations'] });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+
+  test('the upload button takes the focus with a visible ring; the grid, its pages and the undo notice pass axe', async ({ page }) => {
+    await page.goto('./?backend=cpu&lang=pt-BR#/lab');
+    const c = card(page, 0);
+    const upload = c.getByLabel('Enviar fotos');
+    // Tabbing on from the class name reaches the (visually hidden) file input; its label draws the ring.
+    await c.getByTestId('class-name').focus();
+    for (let i = 0; i < 4 && !(await upload.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    await expect(upload).toBeFocused();
+    const ring = await upload.evaluate((input) => getComputedStyle(input.closest('label')!).outlineStyle);
+    expect(ring).not.toBe('none');
+
+    await upload.setInputFiles(photosOf('pants').slice(0, 30));
+    await expect(count(page, 0)).toHaveAttribute('data-value', '30');
+    const grid = c.getByTestId('sample-grid');
+    await grid.getByTestId('sample-page-next').focus();
+    await page.keyboard.press('Enter');
+    await expect(grid).toHaveAttribute('data-page', '2');
+    expect(await violations(page)).toEqual([]);
+
+    // Deleting by keyboard keeps the focus in the grid, on the delete button now in that place.
+    const before = await grid.getByTestId('sample-thumb').count();
+    await grid.getByTestId('sample-delete').first().focus();
+    await page.keyboard.press('Enter');
+    await expect(grid.getByTestId('sample-thumb')).toHaveCount(before - 1);
+    await expect(grid.getByTestId('sample-delete').first()).toBeFocused();
+
+    await c.getByTestId('samples-clear').focus();
+    await page.keyboard.press('Enter');
+    const undo = c.getByTestId('samples-undo');
+    await expect(undo).toBeVisible();
+    await expect(undo.getByRole('button')).toBeFocused();
+    expect(await violations(page)).toEqual([]);
+    await page.keyboard.press('Enter');
+    await expect(count(page, 0)).toHaveAttribute('data-value', '29');
+  });
 });
