@@ -100,6 +100,40 @@ for (const scheme of ['dark', 'light'] as const) {
   });
 }
 
+for (const scheme of ['dark', 'light'] as const) {
+  test(`${scheme}: keyboard focus shows one ring in the --focus colour on buttons, selects, inputs and links, 3:1 against the page`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await openLab(page);
+    await waitForModel(page);
+    const targets = [page.getByTestId('add-class'), page.getByTestId('train-mode'), page.getByTestId('epochs'), page.getByRole('link', { name: 'Lab', exact: true })];
+    for (const target of targets) {
+      // Reach it with the keyboard, as a learner does: from the element before it.
+      await target.focus();
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Tab');
+      await expect(target).toBeFocused();
+      const ring = await target.evaluate((el) => {
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--focus)';
+        document.body.append(probe);
+        const focus = getComputedStyle(probe).color;
+        probe.remove();
+        const style = getComputedStyle(el);
+        const lum = (css: string) => {
+          const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [a, b] = [lum(style.outlineColor), lum(getComputedStyle(document.documentElement).backgroundColor)];
+        return { style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor, focus, contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+      });
+      expect(ring.style).toBe('solid');
+      expect(ring.width).toBeGreaterThanOrEqual(2);
+      expect(ring.colour).toBe(ring.focus);
+      expect(ring.contrast).toBeGreaterThanOrEqual(3);
+    }
+  });
+}
+
 /** Serious or critical axe violations on the page as it is now. */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
@@ -158,6 +192,9 @@ test('each step says what it needs next: a fresh lab asks for photos, then is re
   await expect(step(page, 1)).toContainText('4 photos in 2 classes');
   await expect(step(page, 2)).toHaveAttribute('data-state', 'ready');
   await expect(step(page, 2)).toContainText('Ready to train');
+  // Fine-tuning's switches are in the layer list below the steps: the header says where.
+  await page.getByTestId('train-mode').selectOption('fine-tune');
+  await expect(step(page, 2)).toContainText('choose which layers learn in the list below');
 
   await page.getByTestId('train-mode').selectOption('feature-extraction');
   await setField(page, 'epochs', '3');

@@ -3,7 +3,7 @@ import { flowSteps, MIN_PHOTOS_PER_CLASS, type FlowInput } from './next-step';
 import en from '../../../i18n/messages/flow/en.json';
 import ptBR from '../../../i18n/messages/flow/pt-BR.json';
 
-const fresh: FlowInput = { classes: [{ name: 'A', photos: 0 }, { name: 'B', photos: 0 }], status: 'idle', trained: false, blocker: 'few-photos' };
+const fresh: FlowInput = { classes: [{ name: 'A', photos: 0 }, { name: 'B', photos: 0 }], status: 'idle', trained: false, blocker: 'few-photos', mode: 'feature-extraction' };
 const withPhotos = (a: number, b: number): FlowInput['classes'] => [{ name: 'A', photos: a }, { name: 'B', photos: b }];
 const states = (input: FlowInput) => flowSteps(input).map((s) => s.state);
 
@@ -30,6 +30,11 @@ describe('flowSteps', () => {
     const [classes, train] = flowSteps({ ...fresh, classes: withPhotos(3, 2), blocker: null });
     expect(classes).toEqual({ state: 'done', key: 'classes.done', values: { photos: 5, classes: 2 } });
     expect(train).toEqual({ state: 'ready', key: 'train.ready' });
+  });
+
+  it('ready to fine-tune points to the layer list, where the switches are', () => {
+    expect(flowSteps({ ...fresh, classes: withPhotos(2, 2), blocker: null, mode: 'fine-tune' })[1]).toEqual({ state: 'ready', key: 'train.readyFineTune' });
+    expect(flowSteps({ ...fresh, classes: withPhotos(2, 2), blocker: null, mode: 'two-phase' })[1]).toEqual({ state: 'ready', key: 'train.ready' });
   });
 
   it('photos in but the model still loading: training waits and says why', () => {
@@ -61,12 +66,12 @@ describe('flowSteps', () => {
     for (const classes of [[{ name: 'A', photos: 5 }], withPhotos(0, 0), withPhotos(1, 3), withPhotos(2, 2)]) {
       for (const status of ['idle', 'running', 'done', 'cancelled', 'error'] as const) {
         for (const blocker of ['one-class', 'few-photos', 'model', null] as const) {
-          for (const trained of [false, true]) for (const s of flowSteps({ classes, status, blocker, trained })) said.add(s.key);
+          for (const trained of [false, true]) for (const mode of ['feature-extraction', 'fine-tune', 'two-phase'] as const) for (const s of flowSteps({ classes, status, blocker, trained, mode })) said.add(s.key);
         }
       }
     }
-    // 3 for the classes, 8 for training, 3 for the preview: every branch was reached.
-    expect(said.size).toBe(14);
+    // 3 for the classes, 9 for training, 3 for the preview: every branch was reached.
+    expect(said.size).toBe(15);
     for (const key of said) {
       expect(typeof lookup(en.flow, key), `en ${key}`).toBe('string');
       expect(typeof lookup(ptBR.flow, key), `pt-BR ${key}`).toBe('string');

@@ -15,6 +15,8 @@ export interface FlowInput {
   trained: boolean;
   /** Why training cannot start, as `lab.blocker()` says (null: it can). */
   blocker: 'one-class' | 'few-photos' | 'model' | null;
+  /** The training mode; fine-tuning reads its switches from the layer list, which sits below the three steps. */
+  mode: 'feature-extraction' | 'fine-tune' | 'two-phase';
 }
 
 /** One step: its state and the i18n key (under `flow.`) of its one-line status, with the values it needs. */
@@ -43,7 +45,7 @@ export function trainStep(input: FlowInput): Step {
   if (input.status === 'cancelled') return { state: 'ready', key: 'train.cancelled' };
   // A head restored from an earlier visit: ready to use, and to retrain.
   if (input.trained) return { state: 'done', key: 'train.restored' };
-  return { state: 'ready', key: 'train.ready' };
+  return { state: 'ready', key: input.mode === 'fine-tune' ? 'train.readyFineTune' : 'train.ready' };
 }
 
 export function previewStep(input: FlowInput): Step {
