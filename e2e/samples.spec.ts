@@ -167,9 +167,9 @@ test('recording alone: 5 photos/s, 2 s countdown, 1 s duration from one click; n
   await expect(capture).toHaveAttribute('data-saving', 'false');
   expect(await read(), 'nothing is recorded after the duration').toBe(last);
 
-  await test.step('by keyboard: Enter starts the countdown, a second Enter cancels it before any photo', async () => {
+  await test.step('by keyboard: Space starts the countdown, Enter cancels it before any photo', async () => {
     await capture.focus();
-    await capture.press('Enter');
+    await capture.press('Space');
     await expect(card(page, 0).getByTestId('capture-countdown')).toBeVisible();
     await capture.press('Enter');
     await expect(card(page, 0).getByTestId('capture-countdown')).toHaveCount(0);
