@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastCpuKernels } from './kernels';
 import { installWasmKernels } from './kernels-wasm';
+import { installGpuKernels } from './kernels-gpu';
 import { rng } from './random';
 import { EngineError } from './types';
 import type { BackendName } from './types';
@@ -67,6 +68,7 @@ async function activate(name: BackendName, wasmPaths?: Record<string, string> | 
     if (name === 'cpu') installFastCpuKernels();
     if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
     await tf.ready();
+    installGpuKernels(name);
     return null;
   } catch (e) {
     return `${name} failed to initialise: ${(e as Error).message}`;
