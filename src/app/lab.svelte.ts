@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
 import { DEFAULT_BASE, isBaseId, type BaseId } from '../ml/bases';
-import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS } from '../ml/defaults';
+import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS, MIN_PHOTOS_PER_CLASS } from '../ml/defaults';
 import type { Engine } from '../worker/client';
 import type { Prediction } from '../worker/api';
 import type { TmLayer } from '../ml/tm-format';
@@ -126,7 +126,7 @@ class Lab {
     if (project.classes.length < 2) return { key: 'one-class' };
     for (const c of project.classes) {
       const n = project.photosOf(c.id).length;
-      if (n < 2) return { key: 'few-photos', name: c.name, n };
+      if (n < MIN_PHOTOS_PER_CLASS) return { key: 'few-photos', name: c.name, n };
     }
     return null;
   }

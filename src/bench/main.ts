@@ -79,7 +79,7 @@ async function withPeakMemory<T>(work: () => Promise<T>): Promise<{ value: T; te
  * backend): each call trains in a fresh slot (a fresh trainer, caches empty) unless `slot` is given.
  */
 class Engine {
-  readonly host = new EngineHost('page', 'benchmark');
+  readonly host = new EngineHost('page');
   private runId = 1;
 
   async start(backend: string, samples: Sample[]): Promise<string> {

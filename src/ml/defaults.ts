@@ -15,6 +15,9 @@ export const HEAD_LEARNING_RATE = 1e-3;
 /** Learning rate once base layers learn: small enough to nudge the pretrained features, not wreck them (Keras guide). */
 export const FINE_TUNE_LEARNING_RATE = 1e-5;
 
+/** With base layers learning, a rate above this gets the lab's suggestion to use FINE_TUNE_LEARNING_RATE instead. */
+export const FINE_TUNE_RATE_WARNING = 1e-4;
+
 export const BATCH_SIZE = 16;
 
 /** Per-class fraction held out for validation, as in Teachable Machine. */
@@ -22,6 +25,9 @@ export const VALIDATION_SPLIT = 0.15;
 
 /** Drives the split, batch order, head init and augmentation. */
 export const SEED = 1;
+
+/** Photos each class needs before the lab trains (fewer cannot be split into something to learn and something to check). */
+export const MIN_PHOTOS_PER_CLASS = 2;
 
 /** Epochs the lab starts with. */
 export const EPOCHS = 20;

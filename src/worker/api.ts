@@ -18,11 +18,14 @@ export interface EngineConfig {
   requested: string | null;
 }
 
+/** Why the engine runs on the page's thread: an i18n key under shell.backend.inPage. */
+export type PageReason = 'asked' | 'no-workers' | 'worker-failed';
+
 /** The backend the engine settled on, plus where the engine runs and why. */
 export interface EngineBackend extends BackendChoice {
   engineIn: EngineHome;
   /** Why the engine is on the page's thread, when it is. */
-  engineNote?: string;
+  engineNote?: PageReason;
 }
 
 /** What the page needs to draw the model without holding it: its layers and the size of the head's input. */

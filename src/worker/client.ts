@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineHome } from './api';
+import type { EngineApi, EngineHome, PageReason } from './api';
 import { useErrorTransport } from './errors';
 
 /** The engine as the page sees it: every call a promise, wherever the engine runs. */
@@ -9,7 +9,7 @@ export interface EngineConnection {
   engine: Engine;
   home: EngineHome;
   /** Why the engine is on the page's thread, when it is. */
-  note?: string;
+  note?: PageReason;
   /** Ends the worker (and with it every tensor); the page-thread engine cannot be ended. */
   terminate(): void;
 }
@@ -44,14 +44,16 @@ async function startWorker(): Promise<EngineConnection> {
  * `page: true` asks for the page's thread on purpose (`?engine=page`, to compare).
  */
 export async function connectEngine(opts: { page?: boolean } = {}): Promise<EngineConnection> {
-  let note = opts.page ? 'asked for with ?engine=page' : undefined;
+  let note: PageReason = 'asked';
   if (!opts.page) {
-    if (typeof Worker === 'undefined') note = 'this browser has no Web Workers';
+    if (typeof Worker === 'undefined') note = 'no-workers';
     else {
       try {
         return await startWorker();
       } catch (err) {
-        note = `the worker could not start: ${err instanceof Error ? err.message : String(err)}`;
+        // The learner is told in their language that the page runs the engine; the browser's own words go to the console.
+        console.warn('Transfer Lab: the engine worker could not start; running it on the page.', err);
+        note = 'worker-failed';
       }
     }
   }

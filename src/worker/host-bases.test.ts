@@ -35,7 +35,7 @@ afterAll(async () => {
 
 describe('EngineHost: switching base', () => {
   it('loads 0.75 on the same backend, keeps the photos, drops the old head, refuses it, trains anew and leaks nothing', async () => {
-    const host = new EngineHost('page', 'test');
+    const host = new EngineHost('page');
     const url = (folder: string) => `${root}models/${folder}/model.json`;
     const info = await host.init({ modelUrl: url('mobilenet_v1_0.25_224'), classNamesUrl: `${root}imagenet_classes.json`, wasmPaths: WASM, requested: 'wasm' });
     expect(info.backend).toMatchObject({ name: 'wasm' });

@@ -26,7 +26,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('EngineHost', () => {
   it('trains through sample ids, leaks no tensor across cycles, cancels within a batch and carries the head across a backend switch', async () => {
-    const host = new EngineHost('page', 'test');
+    const host = new EngineHost('page');
     const info = await host.init({ modelUrl: `${base}model.json`, classNamesUrl: `${base}imagenet_classes.json`, wasmPaths: {}, requested: 'cpu' });
     expect(info.backend).toMatchObject({ name: 'cpu', engineIn: 'page' });
     expect(info.embeddingSize).toBe(256);

@@ -31,6 +31,7 @@ import type {
   SampleRef,
   TmExport,
   TmImported,
+  PageReason,
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
 import { release, withExported } from './exported';
@@ -56,7 +57,7 @@ export class EngineHost implements EngineApi {
 
   constructor(
     private readonly home: EngineHome,
-    private readonly note?: string,
+    private readonly note?: PageReason,
   ) {}
 
   async ping(): Promise<EngineHome> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flowSteps, MIN_PHOTOS_PER_CLASS, type FlowInput } from './next-step';
+import { MIN_PHOTOS_PER_CLASS } from '../../../ml/defaults';
+import { flowSteps, type FlowInput } from './next-step';
 import en from '../../../i18n/messages/flow/en.json';
 import ptBR from '../../../i18n/messages/flow/pt-BR.json';
 

@@ -1,10 +1,9 @@
 /** What each step of the lab's flow (classes → training → preview) needs next, from plain inputs. */
+import { MIN_PHOTOS_PER_CLASS } from '../../../ml/defaults';
 
 /** A step's state: `data-state` on its header. */
 export type StepState = 'needs-photos' | 'ready' | 'running' | 'done' | 'waiting';
 
-/** The photos rule that `lab.blocker()` enforces before training. */
-export const MIN_PHOTOS_PER_CLASS = 2;
 
 export interface FlowInput {
   /** Each class's name and photo count, in the lab's order. */
