@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Takes README's screenshots from the production build in headless Chromium: the home page, and the lab in pt-BR
-// before and after training on sample photos. Run `npm run build` first; writes docs/*.png and *.jpg.
+// before and after training on sample photos, and after training with the OS in dark mode. Run `npm run build` first; writes docs/*.png and *.jpg.
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -29,14 +29,23 @@ try {
     await card.getByTestId('class-upload').setInputFiles(photos(cls));
     await card.locator('[data-testid=sample-count][data-value="8"]').waitFor();
   }
+  // The "ready offline" notice floats over the page; a learner closes it, and so does the screenshot.
+  const notice = page.getByTestId('pwa-notice');
+  if (await notice.isVisible()) await notice.getByRole('button').last().click();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'docs/lab-before.pt-BR.jpg', quality: 70 });
   await page.getByTestId('train').click();
   await page.locator('[data-testid=train-status][data-state=done]').waitFor({ timeout: 300_000 });
   await page.getByTestId('predict-upload').setInputFiles(resolve('.cache', 'assets', 'datasets', 'clothing-small-5', 'hat', readdirSync(resolve('.cache', 'assets', 'datasets', 'clothing-small-5', 'hat')).sort()[30]));
   await page.getByTestId('prediction').waitFor();
-  await page.screenshot({ path: 'docs/lab-after.pt-BR.jpg', fullPage: true, quality: 60 });
+  if (await notice.isVisible()) await notice.getByRole('button').last().click();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'docs/lab-after.pt-BR.jpg', quality: 70 });
+  // The same lab with the OS in dark mode.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'docs/lab-dark.pt-BR.jpg', quality: 70 });
   await context.close();
-  console.log('written: docs/screenshot.png, docs/lab-before.pt-BR.jpg, docs/lab-after.pt-BR.jpg');
+  console.log('written: docs/screenshot.png, docs/lab-before.pt-BR.jpg, docs/lab-after.pt-BR.jpg, docs/lab-dark.pt-BR.jpg');
 } finally {
   await browser.close();
   server.kill();
