@@ -74,7 +74,7 @@ export async function labRun(browser, base, backend) {
   const rss = peakRss();
   const { context, page } = await openLab(browser, base, backend);
   try {
-    const out = { engineIn: await page.evaluate(() => window.__transferLab?.engineIn ?? 'page'), longestMainThreadTaskMs: {}, livePredictionFps: null };
+    const out = { engineIn: await page.evaluate(() => window.__transferLab?.engineIn ?? 'page'), longestMainThreadTaskMs: {}, livePredictionFps: null, cameraFps: null };
     await upload(page, [photosOf('shoes', 16), photosOf('hat', 16)]);
     // The upload's own rendering (thumbnails, storage) must not be billed to training.
     await settle(page);
@@ -93,6 +93,17 @@ export async function labRun(browser, base, backend) {
     await page.getByTestId('live-toggle').click({ timeout: 60_000 });
     await page.waitForTimeout(6000);
     out.livePredictionFps = Number(await page.getByTestId('live-fps').getAttribute('data-value'));
+    // The lab answers once per new camera frame, so the camera's own rate is the ceiling: measured over 3 s.
+    out.cameraFps = await page.evaluate(
+      () =>
+        new Promise((done) => {
+          const video = document.querySelector('video');
+          let frames = 0;
+          const start = performance.now();
+          const count = () => (performance.now() - start < 3000 ? (frames++, video.requestVideoFrameCallback(count)) : done((frames * 1000) / (performance.now() - start)));
+          video.requestVideoFrameCallback(count);
+        }),
+    );
     return { ...out, peakProcessBytes: rss.stop() };
   } finally {
     rss.stop();

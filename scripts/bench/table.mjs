@@ -32,11 +32,11 @@ export function printTable(r) {
         `${fmt(f.fineTuneAllEpochMs, 0)} | ${mb(f.peakTensorBytes)} | ${mb(f.peakWasmHeapBytes)} | ${mb(p.renderer)} / ${mb(p.gpu)}${f.notes ? `  (${f.notes})` : ''}`,
     );
   }
-  console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live fps | engine in | peak renderer / GPU MB');
+  console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live answers/s (camera fps) | engine in | peak renderer / GPU MB');
   console.log('---|---|---|---|---|---');
   for (const [b, l] of Object.entries(r.lab ?? {})) {
     const p = l.peakProcessBytes ?? {};
-    console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
+    console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} (${fmt(l.cameraFps)}) | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
   }
   if (r.bases) {
     console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views');
