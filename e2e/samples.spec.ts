@@ -120,6 +120,10 @@ test('remove all, then undo: every photo comes back and stays after a reload; re
 
 test('recording alone: 5 photos/s, 2 s countdown, 1 s duration from one click; nothing during the countdown, about 5 after, none later', async ({ page }) => {
   await page.goto('./?backend=cpu&lang=en#/lab');
+  // The settings are tucked under their summary, as a learner finds them: opened by its title.
+  const settings = page.getByTestId('capture-settings');
+  await expect(settings).toContainText('10 photos/s · no countdown · while the button is held');
+  await settings.getByText('Webcam recording').click();
   await setField(page, 'capture-fps', '5');
   await setField(page, 'capture-delay', '2');
   await setField(page, 'capture-duration', '1');
@@ -181,6 +185,7 @@ test('recording alone: 5 photos/s, 2 s countdown, 1 s duration from one click; n
   });
 
   await page.reload();
+  await expect(page.getByTestId('capture-settings')).toContainText('5 photos/s · 2 s countdown · 1 s per click');
   await expect(page.getByTestId('capture-fps')).toHaveValue('5');
   await expect(page.getByTestId('capture-delay')).toHaveValue('2');
   await expect(page.getByTestId('capture-duration')).toHaveValue('1');
