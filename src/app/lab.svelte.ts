@@ -2,7 +2,8 @@ import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
 import { DEFAULT_BASE, isBaseId, type BaseId } from '../ml/bases';
-import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS, MIN_PHOTOS_PER_CLASS } from '../ml/defaults';
+import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS } from '../ml/defaults';
+import { classProblem, type ClassProblem } from '../ml/class-rule';
 import type { Engine } from '../worker/client';
 import type { Prediction } from '../worker/api';
 import type { TmLayer } from '../ml/tm-format';
@@ -18,7 +19,7 @@ type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 const SLOT = 'lab';
 
 /** Why training cannot start yet, or null when it can. */
-export type Blocker = { key: 'one-class' } | { key: 'few-photos'; name: string; n: number } | { key: 'model' } | null;
+export type Blocker = ClassProblem | { key: 'model' };
 
 /** The workbench's training state; the training itself runs in the engine through the run store. */
 class Lab {
@@ -123,12 +124,7 @@ class Lab {
 
   blocker(): Blocker {
     if (model.modelState !== 'ready') return { key: 'model' };
-    if (project.classes.length < 2) return { key: 'one-class' };
-    for (const c of project.classes) {
-      const n = project.photosOf(c.id).length;
-      if (n < MIN_PHOTOS_PER_CLASS) return { key: 'few-photos', name: c.name, n };
-    }
-    return null;
+    return classProblem(project.classes.map((c) => ({ name: c.name, photos: project.photosOf(c.id).length })));
   }
 
   async train(): Promise<void> {

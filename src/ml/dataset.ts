@@ -1,3 +1,4 @@
+import { MIN_PHOTOS_PER_CLASS } from './defaults';
 import { checkPixels, centreView } from './image';
 import type { View } from './image';
 import { shuffled } from './random';
@@ -25,9 +26,9 @@ export function checkSamples(samples: readonly Sample[], classNames: readonly st
   if (counts.filter((n) => n > 0).length < 2 || classNames.length < 2) {
     throw new EngineError('ONE_CLASS', 'Training needs photos of at least two classes.', { classes: classNames.length });
   }
-  const short = counts.findIndex((n) => n < 2);
+  const short = counts.findIndex((n) => n < MIN_PHOTOS_PER_CLASS);
   if (short >= 0) {
-    throw new EngineError('TOO_FEW_SAMPLES', `Class "${classNames[short]}" has ${counts[short]} photo(s); each class needs at least 2.`, {
+    throw new EngineError('TOO_FEW_SAMPLES', `Class "${classNames[short]}" has ${counts[short]} photo(s); each class needs at least ${MIN_PHOTOS_PER_CLASS}.`, {
       class: classNames[short],
       count: counts[short],
     });

@@ -1,9 +1,9 @@
 /** What each step of the lab's flow (classes → training → preview) needs next, from plain inputs. */
+import { classProblem } from '../../../ml/class-rule';
 import { MIN_PHOTOS_PER_CLASS } from '../../../ml/defaults';
 
 /** A step's state: `data-state` on its header. */
 export type StepState = 'needs-photos' | 'ready' | 'running' | 'done' | 'waiting';
-
 
 export interface FlowInput {
   /** Each class's name and photo count, in the lab's order. */
@@ -26,9 +26,9 @@ export interface Step {
 }
 
 export function classesStep({ classes }: FlowInput): Step {
-  if (classes.length < 2) return { state: 'needs-photos', key: 'classes.oneClass' };
-  const short = classes.find((c) => c.photos < MIN_PHOTOS_PER_CLASS);
-  if (short) return { state: 'needs-photos', key: 'classes.fewPhotos', values: { min: MIN_PHOTOS_PER_CLASS, name: short.name, n: short.photos } };
+  const problem = classProblem(classes);
+  if (problem?.key === 'one-class') return { state: 'needs-photos', key: 'classes.oneClass' };
+  if (problem) return { state: 'needs-photos', key: 'classes.fewPhotos', values: { min: MIN_PHOTOS_PER_CLASS, name: problem.name, n: problem.n } };
   const photos = classes.reduce((sum, c) => sum + c.photos, 0);
   return { state: 'done', key: 'classes.done', values: { photos, classes: classes.length } };
 }
@@ -36,7 +36,8 @@ export function classesStep({ classes }: FlowInput): Step {
 export function trainStep(input: FlowInput): Step {
   if (input.status === 'running') return { state: 'running', key: 'train.running' };
   if (input.status === 'done') return { state: 'done', key: 'train.done' };
-  if (input.blocker === 'one-class' || input.blocker === 'few-photos' || classesStep(input).state !== 'done') {
+  // The same rule as lab.blocker() (classProblem), read from the counts the flow is given.
+  if (classesStep(input).state !== 'done') {
     return { state: 'waiting', key: 'train.needsPhotos' };
   }
   if (input.blocker === 'model') return { state: 'waiting', key: 'train.model' };
