@@ -27,9 +27,17 @@ export function createHead(shape: HeadShape, seed: number): tf.Sequential {
   return head;
 }
 
-/** Head output before the softmax, z = W·a + b; `training` switches dropout on (the Dense layers ignore it). */
-export function headLogits(head: tf.Sequential, embedding: tf.Tensor, training = false): tf.Tensor2D {
-  return head.layers.slice(0, -1).reduce((x, layer) => layer.apply(x, { training }) as tf.Tensor, embedding) as tf.Tensor2D;
+/**
+ * Head output before the softmax, z = W·a + b. With a `dropoutSeed` (one per training step) the dropout layer drops
+ * a fresh set of units each step: the layer's own fixed seed would drop the same units every time, pruning the head
+ * instead of regularising it. Without one (inference) dropout is the identity.
+ */
+export function headLogits(head: tf.Sequential, embedding: tf.Tensor, dropoutSeed?: number): tf.Tensor2D {
+  return head.layers.slice(0, -1).reduce((x, layer) => {
+    if (layer.getClassName() !== 'Dropout') return layer.apply(x) as tf.Tensor;
+    const { rate } = layer.getConfig() as { rate: number };
+    return dropoutSeed === undefined ? x : tf.dropout(x, rate, undefined, dropoutSeed);
+  }, embedding) as tf.Tensor2D;
 }
 
 /** Σ‖W‖² over the head's kernels (biases are not decayed), for the L2 term of the loss. */

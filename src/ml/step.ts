@@ -34,6 +34,7 @@ export function trainStep(
   features: tf.Tensor,
   batch: readonly Sample[],
   l2 = 0,
+  dropoutSeed?: number,
 ): tf.Tensor1D {
   // minimize() runs the loss in a scope of its own: the hit count must be kept to outlive it.
   let hits: tf.Tensor | null = null;
@@ -43,7 +44,7 @@ export function trainStep(
       const y = tf.oneHot(truth, head.outputs[0].shape[1] as number);
       const cost = optimizer.minimize(
         () => {
-          const logits = headLogits(head, suffixForward(split, features), true);
+          const logits = headLogits(head, suffixForward(split, features), dropoutSeed);
           hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')));
           const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
           return l2 > 0 ? loss.add(kernelNorm(head).mul(l2)) : loss;

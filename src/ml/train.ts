@@ -365,7 +365,9 @@ export class Trainer {
         const t0 = performance.now();
         const batch = epochBatches[b];
         const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
-        const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2);
+        // Drawn only when dropout is on, so runs without it keep the same random stream (batch order, views).
+        const dropoutSeed = o.dropout > 0 ? Math.floor(random() * 2 ** 31) : undefined;
+        const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2, dropoutSeed);
         const [loss, hit] = await stats.data();
         stats.dispose();
         run.steps++;
