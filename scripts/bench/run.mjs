@@ -4,7 +4,7 @@
 // tasks, peak memory of the renderer and GPU processes, 1,000 photos in one project). Writes bench-results.json.
 // Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases  BENCH_PER_CLASS=8  BENCH_REPS=5
 //      BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips the memory run)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { launchChromium } from '../chromium.mjs';
@@ -77,8 +77,10 @@ async function engineRun(backend) {
 // each base's embedding speed per browser backend from the runs above.
 if (parts.has('bases')) {
   console.log('bases: held-out accuracy (scripts/bench-bases.ts)…');
-  spawnSync('npx', ['tsx', 'scripts/bench-bases.ts'], { stdio: 'inherit' });
-  const measured = existsSync('bench-bases.json') ? JSON.parse(readFileSync('bench-bases.json', 'utf8')).bases ?? {} : {};
+  // A skipped or failed run must not pass off the previous file's figures as this run's.
+  rmSync('bench-bases.json', { force: true });
+  const ran = spawnSync('npx', ['tsx', 'scripts/bench-bases.ts'], { stdio: 'inherit' }).status === 0;
+  const measured = ran && existsSync('bench-bases.json') ? JSON.parse(readFileSync('bench-bases.json', 'utf8')).bases ?? {} : {};
   results.bases = {};
   for (const id of ['mobilenet_v1_0.25', 'mobilenet_v1_0.75']) {
     const node = measured[id] ?? {};

@@ -82,10 +82,11 @@ class Engine {
   readonly host = new EngineHost('page');
   private runId = 1;
 
-  async start(backend: string, samples: Sample[]): Promise<string> {
+  /** Starts the engine on `backend` with the photos handed over; the backend it settled on, with its reason. */
+  async start(backend: string, samples: Sample[]): Promise<{ name: string; reason: string }> {
     const info = await this.host.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths, requested: backend });
     await this.host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
-    return info.backend.name === backend ? info.backend.reason : `backend ${backend} unavailable: ${info.backend.reason}`;
+    return info.backend;
   }
 
   async train(samples: Sample[], options: TrainOptions, onEvent?: (e: TrainEvent) => void, slot?: string): Promise<TrainResult> {
@@ -112,8 +113,8 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   const notes: string[] = [];
   const data = await photos(perClass);
   const engine = new Engine();
-  const reason = await engine.start(backend, data.samples);
-  if (reason.startsWith(`backend ${backend} unavailable`)) throw new Error(reason);
+  const { name, reason } = await engine.start(backend, data.samples);
+  if (name !== backend) throw new Error(`backend ${backend} unavailable: ${reason}`);
   // Bare tfjs's own copy of the model, on the backend the engine activated.
   const classNames = (await (await fetch(CLASS_NAMES_URL())).json()) as string[];
   const net = await loadMobileNet(MODEL_URL(), classNames);
