@@ -128,8 +128,20 @@ class Project {
   private clearedRecords: PhotoRecord[] = [];
   private undoTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /** Photos grouped by class once per change of the photos, not once per reader (every card, step and blocker asks). */
+  private readonly byClass = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole by the $derived, never mutated after
+    const groups = new Map<string, Photo[]>();
+    for (const p of this.photos.values()) {
+      const group = groups.get(p.classId);
+      if (group) group.push(p);
+      else groups.set(p.classId, [p]);
+    }
+    return groups;
+  });
+
   photosOf(classId: string): Photo[] {
-    return [...this.photos.values()].filter((p) => p.classId === classId);
+    return this.byClass.get(classId)?.slice() ?? [];
   }
 
   /** Loads the stored project once (concurrent callers share the same load). */

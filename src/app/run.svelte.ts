@@ -51,7 +51,9 @@ export async function handOver(
 ): Promise<boolean> {
   const ids = photos.map((p) => p.id);
   const missing = await (opts.evict ? engine.keepSamples(ids) : engine.missingSamples(ids));
-  const todo = photos.filter((p) => missing.includes(p.id));
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup local to this call, not state
+  const absent = new Set(missing);
+  const todo = photos.filter((p) => absent.has(p.id));
   let done = photos.length - todo.length;
   opts.onDecode?.(done, photos.length);
   for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {

@@ -9,8 +9,6 @@ class Webcam {
   cameras = $state.raw<MediaDeviceInfo[]>([]);
   deviceId = $state<string>('');
   problem = $state<WebcamProblem | null>(null);
-  /** What opening the camera threw (a CameraError names its problem); views name it with errorText or cameraText. */
-  error = $state.raw<unknown>(null);
   starting = $state(false);
   /** Seconds before a capture starts (0: none), shown large over the preview for someone away from the screen. */
   countdown = $state(0);
@@ -21,7 +19,6 @@ class Webcam {
     this.stop();
     this.starting = true;
     this.problem = null;
-    this.error = null;
     try {
       const asked = ++this.generation;
       const stream = await openCamera(deviceId || undefined);
@@ -36,7 +33,6 @@ class Webcam {
       this.cameras = await listCameras();
     } catch (err) {
       this.problem = err instanceof CameraError ? err.problem : 'other';
-      this.error = err;
     } finally {
       this.starting = false;
     }

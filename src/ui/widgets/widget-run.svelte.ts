@@ -93,9 +93,9 @@ export class WidgetRun {
     }
   }
 
-  /** Shows a step outside training; null clears it. */
+  /** Shows a step outside training; its clock runs from the first call until null clears it (labels carry counts). */
   show(label: string | null, fraction: number | null = null): void {
-    this.step = label === null ? null : { label, fraction, startedAt: this.step?.label === label ? this.step.startedAt : performance.now() };
+    this.step = label === null ? null : { label, fraction, startedAt: this.step?.startedAt ?? performance.now() };
   }
 
   fail(err: unknown): void {
