@@ -33,13 +33,6 @@ test('feature extraction on 16 shoes + 16 hats with the backend the app picks: â
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
 
-  // 20 photos the training never saw: guessing gets â‰¥ 16 right with probability 0.6 % (binomial, p = 0.5).
-  const heldOut = [...shoes.slice(20, 30), ...hats.slice(20, 30)];
-  const truth = heldOut.map((f) => (shoes.includes(f) ? 'shoes' : 'hat'));
-  const answers = await predictEach(page, heldOut);
-  expect(answers.every((a) => a === 'shoes' || a === 'hat')).toBe(true);
-  expect(answers.filter((a, i) => a === truth[i]).length).toBeGreaterThanOrEqual(16);
-
   await test.step('reload the instant training is done: classes, photos and the trained head are still there', async () => {
     await page.reload();
     await expect(card(page, 0).getByTestId('class-name')).toHaveValue('shoes');
@@ -47,7 +40,19 @@ test('feature extraction on 16 shoes + 16 hats with the backend the app picks: â
     await expect(card(page, 0).getByTestId('sample-count')).toHaveAttribute('data-value', '16');
     await expect(card(page, 1).getByTestId('sample-count')).toHaveAttribute('data-value', '16');
     await waitForModel(page);
-    // The restored head answers exactly as before the reload.
+  });
+
+  // 20 photos the training never saw, judged by the head the reload restored (a lost head answers with ImageNet
+  // labels): guessing gets â‰¥ 16 right with probability 0.6 % (binomial, p = 0.5).
+  const heldOut = [...shoes.slice(20, 30), ...hats.slice(20, 30)];
+  const truth = heldOut.map((f) => (shoes.includes(f) ? 'shoes' : 'hat'));
+  const answers = await predictEach(page, heldOut);
+  expect(answers.every((a) => a === 'shoes' || a === 'hat')).toBe(true);
+  expect(answers.filter((a, i) => a === truth[i]).length).toBeGreaterThanOrEqual(16);
+
+  await test.step('another reload: the restored head answers exactly as before it', async () => {
+    await page.reload();
+    await waitForModel(page);
     expect(await predictEach(page, heldOut.slice(0, 4).concat(heldOut.slice(-4)))).toEqual(answers.slice(0, 4).concat(answers.slice(-4)));
   });
 
