@@ -1,9 +1,9 @@
 import type { t } from 'svelte-i18n';
 import { EngineError } from '../ml/types';
 import { CameraError } from '../io/webcam';
-import { ModelLimitError } from '../io/model-limits';
-import { TmFileError } from '../io/tm-files';
-import { ProjectFileError } from '../io/project-file';
+import { ModelLimitError } from '../io/model-limit-error';
+import { TmFileError } from '../io/tm-file-error';
+import { ProjectFileError } from '../io/project-file-error';
 import { StorageFullError } from '../io/db';
 import type { Rejection } from '../io/photos';
 import type { WebcamProblem } from './webcam.svelte';

@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
 import type { TrainEvent, TrainOptions, TrainResult } from '../ml';
-import { decodeForModel } from '../io/decode';
 import { model } from './model.svelte';
 import type { Engine } from '../worker/client';
 import type { SampleRef } from '../worker/api';
@@ -54,6 +53,8 @@ export async function handOver(
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup local to this call, not state
   const absent = new Set(missing);
   const todo = photos.filter((p) => absent.has(p.id));
+  // The decoder belongs to the lab and the chapters' runs, not to the home page's first script.
+  const { decodeForModel } = await import('../io/decode');
   let done = photos.length - todo.length;
   opts.onDecode?.(done, photos.length);
   for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {

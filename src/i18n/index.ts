@@ -4,8 +4,24 @@ export const LOCALES = ['pt-BR', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 const STORAGE_KEY = 'transfer-lab:lang';
 
-// Every feature keeps its strings in src/i18n/messages/<feature>/<lang>.json; they are merged here.
-const files = import.meta.glob<Record<string, unknown>>('./messages/*/*.json', { eager: true, import: 'default' });
+// Every feature keeps its strings in src/i18n/messages/<feature>/<lang>.json; they are merged here. The home page's
+// own (the shell, the chapter list, the error mapper's sentences) come with the first script; every other feature's
+// load with the first chapter or lab (see loadMessages), so the home page stays within its size budget.
+const home = import.meta.glob<Record<string, unknown>>('./messages/{shell,chapter,errors}/*.json', { eager: true, import: 'default' });
+
+const langOf = (path: string) => path.split('/').pop()!.replace('.json', '');
+
+let rest: Promise<void> | null = null;
+
+/** Every feature's strings beyond the home page's, added once; the routes that need them wait for this. */
+export function loadMessages(): Promise<void> {
+  rest ??= import('./rest').then(({ files }) => {
+    for (const [path, messages] of Object.entries(files)) addMessages(langOf(path), messages as never);
+  });
+  // A failed load (offline before the service worker) may be retried by the route's Retry.
+  rest.catch(() => (rest = null));
+  return rest;
+}
 
 export function normaliseLocale(value: string | null | undefined): Locale | null {
   if (!value) return null;
@@ -28,10 +44,7 @@ export function initialLocale(): Locale {
 }
 
 export function setupI18n(): void {
-  for (const [path, messages] of Object.entries(files)) {
-    const lang = path.split('/').pop()!.replace('.json', '');
-    addMessages(lang, messages as never);
-  }
+  for (const [path, messages] of Object.entries(home)) addMessages(langOf(path), messages as never);
   const start = initialLocale();
   init({ fallbackLocale: 'pt-BR', initialLocale: start });
   document.documentElement.lang = start;

@@ -1,4 +1,8 @@
 /** Limits on an imported model, checked on model.json before TF.js allocates anything. */
+import { ModelLimitError } from './model-limit-error';
+
+export { ModelLimitError, type ModelLimitProblem } from './model-limit-error';
+
 export const MODEL_LIMITS = {
   /** model.json plus its weight files; MobileNet v1 1.0 with a head is ~17 MB. */
   totalBytes: 64 * 1024 * 1024,
@@ -8,19 +12,6 @@ export const MODEL_LIMITS = {
   classNameLength: 40,
   classes: 100,
 };
-
-/** Why a model's files are refused; the UI has a message for each. */
-export type ModelLimitProblem = 'too-large' | 'not-json' | 'not-float32' | 'weights-mismatch' | 'long-strings' | 'missing-weights';
-
-export class ModelLimitError extends Error {
-  constructor(
-    readonly problem: ModelLimitProblem,
-    detail: string,
-  ) {
-    super(`${problem}: ${detail}`);
-    this.name = 'ModelLimitError';
-  }
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

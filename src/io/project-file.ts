@@ -2,6 +2,9 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type { ClassRecord, MetaRecords, PhotoRecord, Snapshot } from './db';
 import { MAX_PIXELS, imageSize, sniffUpload } from './sniff';
 import { isBaseId } from '../ml/bases';
+import { ProjectFileError } from './project-file-error';
+
+export { ProjectFileError, type ProjectFileProblem } from './project-file-error';
 
 /** The project file: one JSON manifest, the photos as they are stored (JPEG), and the head's weights as raw bytes. */
 export const MANIFEST = 'transfer-lab-project.json';
@@ -18,19 +21,6 @@ export const LIMITS = {
   planEntries: 1_000,
   headBytes: 64 * 1024 * 1024,
 };
-
-export type ProjectFileProblem = 'not-zip' | 'foreign' | 'version' | 'invalid' | 'too-large' | 'photo';
-
-export class ProjectFileError extends Error {
-  constructor(
-    readonly problem: ProjectFileProblem,
-    readonly detail = '',
-    readonly file = '',
-  ) {
-    super(`${problem}${detail ? `: ${detail}` : ''}`);
-    this.name = 'ProjectFileError';
-  }
-}
 
 interface Manifest {
   format: typeof FORMAT;

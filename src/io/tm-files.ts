@@ -1,25 +1,15 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import type { TmMetadata } from '../ml/tm-format';
 import { checkModelFiles, MODEL_LIMITS } from './model-limits';
+import { TmFileError } from './tm-file-error';
+
+export { TmFileError, type TmProblem } from './tm-file-error';
 
 /** The three files of a Teachable Machine image model, as TM's "Download my model" zip holds them. */
 export interface TmExportFiles {
   modelJson: string;
   weights: ArrayBuffer;
   metadata: string;
-}
-
-/** Why a Teachable Machine model is refused (model-limits' problems come through as they are); the UI has a message for each. */
-export type TmProblem = 'missing-model-json' | 'missing-metadata' | 'missing-weights' | 'bad-zip' | 'bad-metadata' | 'labels-mismatch' | 'bad-input';
-
-export class TmFileError extends Error {
-  constructor(
-    readonly problem: TmProblem,
-    detail: string,
-  ) {
-    super(`${problem}: ${detail}`);
-    this.name = 'TmFileError';
-  }
 }
 
 /** metadata.json is a few hundred bytes; anything near this is not a TM metadata file. */

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { EngineError, type EngineErrorCode } from '../ml/types';
-import { ModelLimitError, type ModelLimitProblem } from '../io/model-limits';
-import { TmFileError, type TmProblem } from '../io/tm-files';
+import { ModelLimitError, type ModelLimitProblem } from '../io/model-limit-error';
+import { TmFileError, type TmProblem } from '../io/tm-file-error';
 
 /** An error as it crosses the worker boundary: what the page needs to name it in the learner's language. */
 export interface WireError {
