@@ -56,6 +56,9 @@ describe('errorText', () => {
       [new EngineError('MODEL', 'Could not load the model: 404', { source: 'url' }), 'Não foi possível carregar o modelo base (Could not load the model: 404)', 'could not be loaded'],
       [new EngineError('BACKEND', 'Training failed on the webgl backend: lost context', { backend: 'webgl' }), 'O cálculo falhou no backend webgl', 'failed on the webgl backend'],
       [new EngineError('BACKEND', 'x', { tried: 'webgpu,webgl' }), 'testados: webgpu,webgl', 'tried: webgpu,webgl'],
+      [new EngineError('LOST', 'x', { cause: 'crashed', detail: '' }), 'O motor parou enquanto fazia isto', 'The engine stopped while doing this'],
+      [new EngineError('LOST', 'x', { cause: 'unresponsive', detail: '' }), 'O motor deixou de responder', 'The engine stopped answering'],
+      [new EngineError('LOST', 'x', { cause: 'device', detail: 'destroyed' }), 'A GPU deixou de funcionar', 'The GPU stopped working'],
     ];
     for (const [err, pt, en] of cases) {
       const said = await both(err);

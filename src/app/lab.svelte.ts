@@ -117,6 +117,17 @@ class Lab {
     await this.restoreHead(await model.ensure());
   }
 
+  /** A fresh engine replaced a lost one: the saved head goes back in; an imported model lived only in the old engine. */
+  async afterRestart(engine: Engine): Promise<boolean> {
+    this.hasHead = false;
+    this.imported = null;
+    this.tm = null;
+    // A lab never set up restores its head when it is.
+    if (!this.ready) return false;
+    await this.restoreHead(engine);
+    return this.hasHead;
+  }
+
   setPlan(plan: FreezePlan): void {
     project.plan = plan;
     project.scheduleSave();
@@ -292,3 +303,4 @@ function download(blob: Blob, name: string): void {
 }
 
 export const lab = new Lab();
+model.onRestart((engine) => lab.afterRestart(engine));

@@ -1,13 +1,34 @@
 import * as Comlink from 'comlink';
 import type { BackendName, LayerInfo } from '../ml';
 import type { EngineBackend, EngineInfo, EngineMemory } from '../worker/api';
-import { connectEngine, type Engine, type EngineConnection } from '../worker/client';
+import { connectEngine, lostError, type Engine, type EngineConnection } from '../worker/client';
+import type { EngineLoss } from '../worker/watchdog';
+import { EngineError } from '../ml/types';
 import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
 import { absoluteWasmPaths } from '../io/wasm-paths';
 import { DEFAULT_BASE, baseFacts, type BaseId } from '../ml/bases';
 
 export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
 export type BackendPick = BackendName | 'auto';
+
+/** The last time the engine was lost and brought back, as the learner is told it (once, until dismissed). */
+export interface Recovery {
+  state: 'restarting' | 'recovered' | 'failed';
+  cause: EngineLoss['cause'];
+  /** A trained model was put back (the lab's head from storage). */
+  restored: boolean;
+  /** It was given up because the engine kept being lost. */
+  repeated?: boolean;
+}
+
+/** What a view that keeps state in the engine does when a fresh engine replaces a lost one; true when it put a trained model back. */
+export type RestartHook = (engine: Engine) => Promise<boolean>;
+
+/** More losses than this within LOSS_WINDOW_MS and the page stops restarting the engine (a crash at every start would loop). */
+const MAX_RESTARTS = 3;
+const LOSS_WINDOW_MS = 120_000;
+
+const isLost = (err: unknown) => err instanceof EngineError && err.code === 'LOST';
 
 /** What tests and the benchmark may read on the page: where the engine runs and its tensor count. */
 export interface LabProbe {
@@ -36,8 +57,11 @@ class ModelClient {
   /** The picker's value: 'auto' unless a backend was asked for. */
   requested = $state<BackendPick>('auto');
   switching = $state(false);
+  recovery = $state.raw<Recovery | null>(null);
   private connection: Promise<EngineConnection> | null = null;
   private pending: Promise<Engine> | null = null;
+  private readonly restartHooks = new Set<RestartHook>();
+  private losses: number[] = [];
 
   constructor() {
     if (typeof location !== 'undefined') {
@@ -48,13 +72,29 @@ class ModelClient {
 
   /** The engine with the model loaded. */
   ensure(): Promise<Engine> {
-    this.pending ??= this.load().catch((err: unknown) => {
-      this.modelState = 'error';
-      this.error = err;
-      this.pending = null;
-      throw err;
-    });
+    if (!this.pending) {
+      const pending: Promise<Engine> = this.load().catch((err: unknown) => {
+        // A load on a lost engine is replaced by the recovery's own; only the current one speaks.
+        if (this.pending === pending) {
+          this.modelState = 'error';
+          this.error = err;
+          this.pending = null;
+        }
+        throw err;
+      });
+      this.pending = pending;
+    }
     return this.pending;
+  }
+
+  /** Registers what to put back in a fresh engine after a loss; returns the unregister function. */
+  onRestart(hook: RestartHook): () => void {
+    this.restartHooks.add(hook);
+    return () => this.restartHooks.delete(hook);
+  }
+
+  dismissRecovery(): void {
+    this.recovery = null;
   }
 
   /** Moves the engine to another backend; the model and every trained head come along. `?backend=` follows. */
@@ -80,9 +120,12 @@ class ModelClient {
       await work(Comlink.proxy((f: number) => (this.progress = f)));
       this.modelState = 'ready';
     } catch (err) {
-      this.error = err;
-      this.modelState = 'error';
-      this.pending = null;
+      // A lost engine is the recovery's business: it has already started a fresh one.
+      if (!isLost(err)) {
+        this.error = err;
+        this.modelState = 'error';
+        this.pending = null;
+      }
       throw err;
     } finally {
       this.switching = false;
@@ -114,11 +157,45 @@ class ModelClient {
   }
 
   private connect(): Promise<EngineConnection> {
-    this.connection ??= connectEngine({ page: new URLSearchParams(location.search).get('engine') === 'page' }).then((c) => {
-      probe.engineIn = c.home;
-      return c;
-    });
+    if (!this.connection) {
+      const connection = connectEngine({ page: new URLSearchParams(location.search).get('engine') === 'page' }).then((c) => {
+        probe.engineIn = c.home;
+        void c.lost.then((loss) => this.recover(connection, loss));
+        return c;
+      });
+      this.connection = connection;
+    }
     return this.connection;
+  }
+
+  /**
+   * A fresh engine for a lost one: the same base and backend choice, then every registered view puts back what it
+   * keeps in storage (the lab its trained head). The calls that were in flight have already been rejected (client.ts).
+   */
+  private async recover(lost: Promise<EngineConnection>, loss: EngineLoss): Promise<void> {
+    if (this.connection !== lost) return;
+    this.connection = null;
+    this.pending = null;
+    const now = performance.now();
+    this.losses = [...this.losses.filter((t) => now - t < LOSS_WINDOW_MS), now];
+    console.warn(`Transfer Lab: the engine worker was lost (${loss.cause}${loss.detail ? `: ${loss.detail}` : ''}); restarting it.`);
+    if (this.losses.length > MAX_RESTARTS) {
+      // The header's model status says it and offers to try again.
+      this.recovery = { state: 'failed', cause: loss.cause, restored: false, repeated: true };
+      this.modelState = 'error';
+      this.error = lostError(loss.cause, loss.detail);
+      return;
+    }
+    this.recovery = { state: 'restarting', cause: loss.cause, restored: false };
+    try {
+      const engine = await this.ensure();
+      let restored = false;
+      for (const hook of this.restartHooks) restored = (await hook(engine)) || restored;
+      this.recovery = { state: 'recovered', cause: loss.cause, restored };
+    } catch (error) {
+      // A loss during the restart has its own recovery under way; any other failure is shown.
+      if (!isLost(error)) this.recovery = { state: 'failed', cause: loss.cause, restored: false };
+    }
   }
 
   private async load(): Promise<Engine> {

@@ -28,7 +28,8 @@ export type EngineErrorCode =
   | 'BUSY'
   | 'CANCELLED'
   | 'MODEL'
-  | 'BACKEND';
+  | 'BACKEND'
+  | 'LOST';
 
 /**
  * The only error the engine throws on purpose. `message` is plain English for logs;

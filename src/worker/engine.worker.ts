@@ -3,6 +3,10 @@ import * as Comlink from 'comlink';
 import { EngineHost } from './host';
 import { useErrorTransport } from './errors';
 
+// The worker's lifeline: a Web Lock named after the worker, held for its whole life. The browser releases it however
+// the worker ends (closed, crashed, killed), which is how the page learns at once that a busy engine is gone.
+void navigator.locks?.request(self.name, () => new Promise<never>(() => {}));
+
 // Errors reach the page with their code and details, so the page can translate them.
 useErrorTransport();
 Comlink.expose(new EngineHost('worker'));
