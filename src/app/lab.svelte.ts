@@ -16,7 +16,7 @@ export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 type EpochEvent = Extract<TrainEvent, { type: 'epoch' }>;
 
 /** The engine's trainer that holds the learner's head. */
-const SLOT = 'lab';
+export const SLOT = 'lab';
 
 /** Why training cannot start yet, or null when it can. */
 export type Blocker = ClassProblem | { key: 'model' };

@@ -3,7 +3,7 @@
  * The components live in src/ui/widgets/registry.ts; a name listed here whose component is not
  * built yet renders nothing. lessons:check rejects names not in this list.
  */
-export const KNOWN_WIDGETS = ['backprop-explorer', 'layer-list', 'strategy-compare', 'freezing-in-action', 'feature-maps', 'embedding-map'] as const;
+export const KNOWN_WIDGETS = ['backprop-explorer', 'layer-list', 'strategy-compare', 'freezing-in-action', 'feature-maps', 'embedding-map', 'class-activation'] as const;
 export type WidgetName = (typeof KNOWN_WIDGETS)[number];
 
 export function isKnownWidget(name: string): name is WidgetName {

@@ -1,6 +1,6 @@
 import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
-import type { EmbeddingMap, InsightMaps } from './insight-api';
+import type { ClassActivationMap, EmbeddingMap, InsightMaps } from './insight-api';
 import type { TwoPhaseOptions, TwoPhaseEvent } from '../ml';
 import type { TwoPhaseResult } from './two-phase';
 import type { TmLayer } from '../ml/tm-format';
@@ -130,5 +130,7 @@ export interface EngineApi {
   featureMaps(slot: string, pixels: Pixels, layers: string[], channels: number): Promise<InsightMaps>;
   /** The held photos' embeddings projected to 2-D, through the ImageNet base and the slot's fine-tuned base. */
   embeddingMap(slot: string, ids: string[]): Promise<EmbeddingMap>;
+  /** Where the model that answers the slot's predictions looks for a class (Grad-CAM); the predicted class by default. */
+  classActivation(slot: string, pixels: Pixels, classIndex?: number): Promise<ClassActivationMap>;
 }
 

@@ -35,8 +35,8 @@ import type {
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
 import { release, withExported } from './exported';
-import type { EmbeddingMap, InsightMaps } from './insight-api';
-import { embeddingMapOf, insightMaps } from './insight-host';
+import type { ClassActivationMap, EmbeddingMap, InsightMaps } from './insight-api';
+import { classActivationOf, embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
 import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 
@@ -305,6 +305,10 @@ export class EngineHost implements EngineApi {
       return pixels;
     });
     return embeddingMapOf(net, this.trainers.get(slot), photos);
+  }
+
+  async classActivation(slot: string, pixels: Pixels, classIndex?: number): Promise<ClassActivationMap> {
+    return classActivationOf(this.ready(), this.trainers.get(slot), this.imported.get(slot), pixels, classIndex);
   }
 
   private ready(): MobileNet {

@@ -30,3 +30,33 @@ export interface EmbeddingMap {
   /** Mean distance an embedding moved with fine-tuning, relative to the mean embedding length (0 when it did not). */
   moved: number;
 }
+
+/** One class the activation map can explain, with the model's probability for it. */
+export interface ClassChoice {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+/**
+ * Grad-CAM of one photo for one class (src/ml/gradcam.ts), from the model that answers the slot's predictions:
+ * an imported model, else the slot's trained pipeline (fine-tuned base and head), else ImageNet's MobileNet.
+ */
+export interface ClassActivationMap {
+  from: 'imported' | 'trained' | 'imagenet';
+  classIndex: number;
+  label: string;
+  /** Every class of a trained or imported model in class order; ImageNet's top 5 (and the explained class). */
+  choices: ClassChoice[];
+  /** Rows × columns of the map (7 × 7). */
+  height: number;
+  width: number;
+  /** Row-major, 0..1 (1 at the peak); all zeros when nothing in the photo speaks for the class. */
+  grid: Float32Array;
+  /** The peak's cell centre in the photo handed over (0..1); null for an all-zero map. */
+  peakX: number | null;
+  peakY: number | null;
+  /** The centre square the model saw, as fractions of the photo handed over. */
+  crop: { x: number; y: number; width: number; height: number };
+  probabilities: Float32Array;
+}

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { convFilters, embeddings, featureMaps, pca2 } from '../ml/insight';
+import { classActivation } from '../ml/gradcam';
 import type { MobileNet, Pixels, Trainer } from '../ml';
-import type { EmbeddingMap, InsightMaps } from './insight-api';
+import type { ClassActivationMap, ClassChoice, EmbeddingMap, InsightMaps } from './insight-api';
 import { withExported } from './exported';
 
 /** Feature maps of `layers` and conv1's filters for one photo; the maps' buffers move to the caller. */
@@ -32,4 +33,35 @@ export async function embeddingMapOf(net: MobileNet, trainer: Trainer | undefine
   });
   const moved = length > 0 ? shift / length : 0;
   return { imagenet: view(imagenet), tuned: moved > 0 ? view(pca2(after)) : null, trained: true, moved };
+}
+
+/** ImageNet's classes offered for an explanation: the top few, since a thousand choices help no one. */
+const IMAGENET_CHOICES = 5;
+
+/**
+ * Grad-CAM for one photo and class (the predicted one by default), from what answers the slot's predictions: its
+ * imported model, else its trained pipeline, else ImageNet's MobileNet. The map's buffers move to the caller.
+ */
+export async function classActivationOf(
+  net: MobileNet,
+  trainer: Trainer | undefined,
+  imported: { model: tf.LayersModel; classNames: string[] } | undefined,
+  pixels: Pixels,
+  classIndex?: number,
+): Promise<ClassActivationMap> {
+  const explain = async (model: tf.LayersModel, from: ClassActivationMap['from'], names: string[]): Promise<ClassActivationMap> => {
+    const cam = await classActivation(model, pixels, classIndex);
+    const p = cam.probabilities;
+    const all: ClassChoice[] = Array.from(p, (probability, index) => ({ index, label: names[index] ?? `#${index}`, probability }));
+    const top = from === 'imagenet' ? [...all].sort((a, b) => b.probability - a.probability).slice(0, IMAGENET_CHOICES) : all;
+    const choices = top.some((c) => c.index === cam.classIndex) ? top : [...top, all[cam.classIndex]];
+    const { grid, height, width, peakX, peakY, crop, probabilities } = cam;
+    return { from, classIndex: cam.classIndex, label: all[cam.classIndex].label, choices, grid, height, width, peakX, peakY, crop, probabilities };
+  };
+  const result = imported
+    ? await explain(imported.model, 'imported', imported.classNames)
+    : trainer?.trained
+      ? await withExported(trainer, (m) => explain(m, 'trained', trainer.labels))
+      : await explain(net.model, 'imagenet', net.classNames);
+  return Comlink.transfer(result, [result.grid.buffer as ArrayBuffer, result.probabilities.buffer as ArrayBuffer]);
 }

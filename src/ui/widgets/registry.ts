@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import BackpropExplorerEntry from './BackpropExplorerEntry.svelte';
+import ClassActivationEntry from './ClassActivationEntry.svelte';
 import EmbeddingMapEntry from './EmbeddingMapEntry.svelte';
 import FeatureMapsEntry from './FeatureMapsEntry.svelte';
 import FreezingInActionEntry from './FreezingInActionEntry.svelte';
@@ -17,4 +18,5 @@ export const widgets: Record<string, Component<Record<string, never>>> = {
   'layer-list': LayerListEntry,
   'feature-maps': FeatureMapsEntry,
   'embedding-map': EmbeddingMapEntry,
+  'class-activation': ClassActivationEntry,
 };
