@@ -13,7 +13,7 @@ async function peakOf(page: Page): Promise<[number, number]> {
 test('why? a held-out hat: shoes vs hats trained on the automatic backend, the map of the answer, then of the other class by keyboard', async ({ page }) => {
   const shoes = photosOf('shoes');
   const hats = photosOf('hat');
-  await page.goto('./#/lab');
+  await page.goto('./?lang=pt-BR#/lab');
   await waitForModel(page);
   await setUpClasses(page, ['shoes', 'hat'], [shoes.slice(0, 8), hats.slice(0, 8)]);
   await page.getByTestId('train-mode').selectOption('feature-extraction');
