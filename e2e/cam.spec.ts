@@ -1,5 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { test, expect, waitForModel, setField, setUpClasses, photosOf, type Page } from './fixtures';
 
 /** The peak's position as the handle states it: plain numbers in 0..1 of the photo. */
@@ -64,41 +63,4 @@ test('why? a held-out hat: shoes vs hats trained on the automatic backend, the m
     await expect(cam).toHaveCount(0);
     await expect(page.getByTestId('class-activation-open')).toHaveText('Why?');
   });
-});
-
-/** The chapter that places the widget (the lessons own where it goes). */
-function chapterWithWidget(): string | undefined {
-  const lessons = resolve(import.meta.dirname, '..', 'lessons');
-  return readdirSync(lessons, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .find((slug) => {
-      try {
-        return /^::: widget class-activation\s*$/m.test(readFileSync(resolve(lessons, slug, 'lesson.en.md'), 'utf8'));
-      } catch {
-        return false;
-      }
-    });
-}
-
-test('the chapter widget trains on the sample photos when the lab has no model and shows where it looks', async ({ page }) => {
-  const slug = chapterWithWidget();
-  expect(slug, 'a chapter places ::: widget class-activation').toBeTruthy();
-  await page.goto(`./?lang=en#/chapters/${slug}`);
-  const w = page.locator('[data-widget="class-activation"]');
-  await w.getByTestId('class-activation-run').click();
-  await waitForModel(page);
-  const cam = w.getByTestId('class-activation');
-  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
-  await expect(w.getByTestId('class-activation-widget')).toHaveAttribute('data-state', 'done');
-  await expect(cam).toHaveAttribute('data-from', 'trained');
-  await expect(cam.locator('canvas')).toBeVisible();
-  const first = await cam.getAttribute('data-class');
-  expect(first).toMatch(/.+/);
-  // Another photo gets its own map.
-  const photos = w.getByTestId('class-activation-photo');
-  expect(await photos.count()).toBeGreaterThanOrEqual(4);
-  await photos.last().click();
-  await expect(photos.last()).toHaveAttribute('aria-pressed', 'true');
-  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });
