@@ -36,6 +36,9 @@ describe('backend choice', () => {
     const gpu = rankMeasured({ webgl: { infer: 20, train: 30 }, wasm: { infer: 10, train: 60 } });
     expect(gpu.order).toEqual(['webgl', 'wasm']);
     expect(rankMeasured({ cpu: { infer: 5, train: 9 } })).toMatchObject({ order: ['cpu'], reason: expect.stringMatching(/the only one measured/) });
+    // The learner's version carries the figures themselves, for the sentence in their language.
+    expect(here.note).toEqual({ key: 'fastest', values: { best: 'wasm', infer: 15, train: 40, times: 9.1, next: 'webgl', nextInfer: 99, nextTrain: 400 } });
+    expect(rankMeasured({ cpu: { infer: 5.04, train: 9 } }).note).toEqual({ key: 'only-measured', values: { best: 'cpu', infer: 5, train: 9 } });
   });
 
   it('the gradient self-test passes on wasm with its gradient kernels, fails with a zero kernel or a missing one', async () => {
@@ -60,7 +63,7 @@ describe('backend choice', () => {
   });
 
   it('uses a requested backend; wasm can fine-tune', async () => {
-    expect(await chooseBackend({ requested: 'CPU' })).toMatchObject({ name: 'cpu', reason: 'cpu requested' });
+    expect(await chooseBackend({ requested: 'CPU' })).toMatchObject({ name: 'cpu', reason: 'cpu requested', notes: [{ key: 'requested', values: { backend: 'cpu' } }] });
     expect(tf.getBackend()).toBe('cpu');
     expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm' });
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
@@ -88,5 +91,7 @@ describe('backend choice', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.reason).toMatch(/requested webgl did not work/);
+    expect(choice.notes.map((n) => n.key)).toEqual(['requested-failed', 'init-error', 'no-webgpu', 'first-works']);
+    expect(choice.notes[1].values).toMatchObject({ backend: 'webgl', detail: expect.any(String) });
   });
 });

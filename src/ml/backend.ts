@@ -12,11 +12,32 @@ export interface StepTimings {
   train: number;
 }
 
+/**
+ * One step of a backend choice as the learner reads it, in their language: an i18n key under `engine.why` and
+ * the values its sentence needs (plain numbers and strings; a browser's own error text stays as it came).
+ */
+export interface BackendNote {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+/** A step of the choice in both forms: English for logs and the benchmark, a note for the learner. */
+interface Said {
+  text: string;
+  note: BackendNote;
+}
+
+const say = (key: string, text: string, values?: BackendNote['values']): Said => ({ text, note: values ? { key, values } : { key } });
+/** ms rounded for reading: one decimal below 10, none above. */
+const ms = (v: number) => Number(v.toFixed(v < 10 ? 1 : 0));
+
 export interface BackendChoice {
   name: BackendName;
-  /** Why this backend, in words, including every fallback taken. */
+  /** Why this backend, in English words, including every fallback taken (logs, benchmark). */
   reason: string;
-  tried: { name: BackendName; ok: boolean; reason: string }[];
+  /** The same, step by step, for the learner (see BackendNote). */
+  notes: BackendNote[];
+  tried: { name: BackendName; ok: boolean; reason: string; note: BackendNote }[];
   /** WebGPU adapter as "vendor architecture", when one was found. */
   adapter?: string;
   /** Measured probe per backend (plain numbers, serialisable), when a measurement ran. */
@@ -47,17 +68,35 @@ export function isSoftwareAdapter(adapter: AdapterLike): boolean {
  * Orders measured backends by the learner's work: every job both infers (embedding, prediction) and trains
  * (head or fine-tuning), so the cost of a backend is one inference step plus one training step of the probe.
  */
-export function rankMeasured(timings: Partial<Record<BackendName, StepTimings>>): { order: BackendName[]; reason: string } {
+export function rankMeasured(timings: Partial<Record<BackendName, StepTimings>>): { order: BackendName[]; reason: string; note: BackendNote } {
   const cost = (n: BackendName) => timings[n]!.infer + timings[n]!.train;
   const order = NAMES.filter((n) => timings[n] !== undefined).sort((a, b) => cost(a) - cost(b));
   const fmt = (n: BackendName) => `${n.toUpperCase()} ${timings[n]!.infer.toFixed(1)} ms inference + ${timings[n]!.train.toFixed(1)} ms training`;
   const [best, next] = order;
-  if (!best) return { order, reason: 'no backend could be measured' };
-  const versus = next ? `, ${(cost(next) / cost(best)).toFixed(1)}× faster than ${fmt(next)}` : ', the only one measured';
-  return { order, reason: `${best.toUpperCase()} measured fastest for inference and training (${fmt(best)}${versus})` };
+  let said: Said;
+  if (!best) said = say('none-measured', 'no backend could be measured');
+  else if (!next) {
+    said = say('only-measured', `${best.toUpperCase()} measured fastest for inference and training (${fmt(best)}, the only one measured)`, {
+      best,
+      infer: ms(timings[best]!.infer),
+      train: ms(timings[best]!.train),
+    });
+  } else {
+    const times = (cost(next) / cost(best)).toFixed(1);
+    said = say('fastest', `${best.toUpperCase()} measured fastest for inference and training (${fmt(best)}, ${times}× faster than ${fmt(next)})`, {
+      best,
+      infer: ms(timings[best]!.infer),
+      train: ms(timings[best]!.train),
+      times: Number(times),
+      next,
+      nextInfer: ms(timings[next]!.infer),
+      nextTrain: ms(timings[next]!.train),
+    });
+  }
+  return { order, reason: said.text, note: said.note };
 }
 
-async function activate(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<string | null> {
+async function activate(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<Said | null> {
   try {
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
     if (name === 'wasm') {
@@ -66,26 +105,28 @@ async function activate(name: BackendName, wasmPaths?: Record<string, string> | 
       installWasmKernels();
     }
     if (name === 'cpu') installFastCpuKernels();
-    if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
+    if (!(await tf.setBackend(name))) return say('init-failed', `${name} failed to initialise`, { backend: name });
     await tf.ready();
     installGpuKernels(name);
     return null;
   } catch (e) {
-    return `${name} failed to initialise: ${(e as Error).message}`;
+    const detail = (e as Error).message;
+    return say('init-error', `${name} failed to initialise: ${detail}`, { backend: name, detail });
   }
 }
 
-async function probeAdapter(): Promise<{ adapter?: AdapterLike & { requestAdapterInfo?: () => Promise<AdapterLike['info']> }; error?: string }> {
+async function probeAdapter(): Promise<{ adapter?: AdapterLike & { requestAdapterInfo?: () => Promise<AdapterLike['info']> }; error?: Said }> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-  if (!gpu) return { error: 'this browser has no WebGPU' };
+  if (!gpu) return { error: say('no-webgpu', 'this browser has no WebGPU') };
   try {
     const adapter = (await gpu.requestAdapter()) as (AdapterLike & { requestAdapterInfo?: () => Promise<AdapterLike['info']> }) | null;
-    if (!adapter) return { error: 'no WebGPU adapter was offered' };
+    if (!adapter) return { error: say('no-adapter', 'no WebGPU adapter was offered') };
     // Older Chromium exposes the info only through requestAdapterInfo().
     if (!adapter.info && adapter.requestAdapterInfo) Object.assign(adapter, { info: await adapter.requestAdapterInfo() });
     return { adapter };
   } catch (e) {
-    return { error: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
+    const detail = (e as Error).message;
+    return { error: say('adapter-error', `requesting a WebGPU adapter failed: ${detail}`, { detail }) };
   }
 }
 
@@ -201,11 +242,13 @@ export async function gradientSelfTest(): Promise<{ ok: boolean; maxDiff: number
 }
 
 /** Activates `name` and runs the self-test; returns why it is unusable, or null. */
-async function tryBackend(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<string | null> {
+async function tryBackend(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<Said | null> {
   const failed = await activate(name, wasmPaths);
   if (failed) return failed;
   const test = await gradientSelfTest();
-  return test.ok ? null : `${name} failed the gradient self-test (max relative difference ${test.maxDiff.toExponential(1)})`;
+  if (test.ok) return null;
+  const diff = test.maxDiff.toExponential(1);
+  return say('self-test', `${name} failed the gradient self-test (max relative difference ${diff})`, { backend: name, diff });
 }
 
 /**
@@ -217,17 +260,25 @@ export async function chooseBackend(
   opts: { requested?: string | null; wasmPaths?: Record<string, string> | string; measure?: boolean } = {},
 ): Promise<BackendChoice> {
   const tried: BackendChoice['tried'] = [];
-  const notes: string[] = [];
+  const steps: Said[] = [];
+  const done = (name: BackendName, extra: Partial<BackendChoice> = {}): BackendChoice => ({
+    name,
+    reason: steps.map((x) => x.text).join('; '),
+    notes: steps.map((x) => x.note),
+    tried,
+    ...extra,
+  });
   const requested = opts.requested?.trim().toLowerCase();
   if (requested) {
     if ((NAMES as string[]).includes(requested)) {
       const name = requested as BackendName;
       const failed = await tryBackend(name, opts.wasmPaths);
-      tried.push({ name, ok: !failed, reason: failed ?? 'requested' });
-      if (!failed) return { name, reason: `${name} requested`, tried };
-      notes.push(`requested ${name} did not work (${failed})`);
+      const asked = say('requested', `${name} requested`, { backend: name });
+      tried.push({ name, ok: !failed, reason: failed?.text ?? asked.text, note: failed?.note ?? asked.note });
+      if (!failed) return done(name, { reason: asked.text, notes: [asked.note] });
+      steps.push(say('requested-failed', `requested ${name} did not work (${failed.text})`, { backend: name }), failed);
     } else {
-      notes.push(`unknown backend "${requested}" ignored`);
+      steps.push(say('unknown', `unknown backend "${requested}" ignored`, { value: requested }));
     }
   }
 
@@ -236,11 +287,16 @@ export async function chooseBackend(
     const probe = await probeAdapter();
     const info = probe.adapter?.info;
     adapter = info ? `${info.vendor ?? '?'} ${info.architecture ?? ''}`.trim() : undefined;
-    const unusable = probe.error ?? (isSoftwareAdapter(probe.adapter!) ? `WebGPU adapter is software (${adapter})` : null);
+    const unusable =
+      probe.error ?? (isSoftwareAdapter(probe.adapter!) ? say('software-adapter', `WebGPU adapter is software (${adapter})`, { adapter: adapter ?? '' }) : null);
     const failed = unusable ?? (await tryBackend('webgpu', opts.wasmPaths));
-    tried.push({ name: 'webgpu', ok: !failed, reason: failed ?? `hardware adapter (${adapter})` });
-    if (!failed) return { name: 'webgpu', reason: [...notes, `WebGPU on a hardware adapter (${adapter})`].join('; '), tried, adapter };
-    notes.push(failed);
+    const hardware = say('hardware-adapter', `WebGPU on a hardware adapter (${adapter})`, { adapter: adapter ?? '' });
+    tried.push({ name: 'webgpu', ok: !failed, reason: failed?.text ?? `hardware adapter (${adapter})`, note: failed?.note ?? hardware.note });
+    if (!failed) {
+      steps.push(hardware);
+      return done('webgpu', { adapter });
+    }
+    steps.push(failed);
   }
 
   const candidates = (['webgl', 'wasm', 'cpu'] as const).filter((n) => !tried.some((t) => t.name === n));
@@ -250,29 +306,34 @@ export async function chooseBackend(
     for (const name of candidates) {
       const failed = await activate(name, opts.wasmPaths);
       if (failed) {
-        tried.push({ name, ok: false, reason: failed });
+        tried.push({ name, ok: false, reason: failed.text, note: failed.note });
         continue;
       }
       try {
         timings[name] = await timeWorkload();
       } catch (e) {
-        tried.push({ name, ok: false, reason: `${name} failed the probe: ${(e as Error).message}` });
+        const detail = (e as Error).message;
+        const probeFailed = say('probe-failed', `${name} failed the probe: ${detail}`, { backend: name, detail });
+        tried.push({ name, ok: false, reason: probeFailed.text, note: probeFailed.note });
       }
     }
     const ranked = rankMeasured(timings);
     order = ranked.order;
-    notes.push(ranked.reason);
+    steps.push({ text: ranked.reason, note: ranked.note });
   }
   for (const name of order) {
     const failed = await tryBackend(name, opts.wasmPaths);
     const t = timings[name];
-    tried.push({ name, ok: !failed, reason: failed ?? (t ? `probe: ${t.infer.toFixed(1)} ms inference, ${t.train.toFixed(1)} ms training` : 'available') });
+    const ok = t
+      ? say('probe', `probe: ${t.infer.toFixed(1)} ms inference, ${t.train.toFixed(1)} ms training`, { infer: ms(t.infer), train: ms(t.train) })
+      : say('available', 'available');
+    tried.push({ name, ok: !failed, reason: failed?.text ?? ok.text, note: failed?.note ?? ok.note });
     if (!failed) {
       const measured = opts.measure !== false;
-      const reason = [...notes, ...(measured ? [] : [`${name} is the first backend that works`])].join('; ');
-      return { name, reason, tried, adapter, ...(measured ? { timings } : {}) };
+      if (!measured) steps.push(say('first-works', `${name} is the first backend that works`, { backend: name }));
+      return done(name, { adapter, ...(measured ? { timings } : {}) });
     }
-    notes.push(failed);
+    steps.push(failed);
   }
-  throw new EngineError('BACKEND', `No tfjs backend works here: ${notes.join('; ')}`, { tried: tried.map((t) => t.name).join(',') });
+  throw new EngineError('BACKEND', `No tfjs backend works here: ${steps.map((x) => x.text).join('; ')}`, { tried: tried.map((t) => t.name).join(',') });
 }

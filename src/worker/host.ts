@@ -341,7 +341,13 @@ export class EngineHost implements EngineApi {
     this.net = net;
     const here = this.home === 'worker' ? 'the engine runs in a Web Worker' : `the engine runs on the page's thread (${this.note ?? 'no worker'})`;
     this.info = {
-      backend: { ...choice, reason: `${choice.reason}; ${here}`, engineIn: this.home, ...(this.note ? { engineNote: this.note } : {}) },
+      backend: {
+        ...choice,
+        reason: `${choice.reason}; ${here}`,
+        notes: [...choice.notes, { key: this.home === 'worker' ? 'in-worker' : 'in-page' }],
+        engineIn: this.home,
+        ...(this.note ? { engineNote: this.note } : {}),
+      },
       layers: inventory(net.model),
       embeddingSize: net.model.getLayer(EMBEDDING_LAYER).outputShape.at(-1) as number,
     };
