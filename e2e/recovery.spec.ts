@@ -76,3 +76,28 @@ test('the engine worker ends while idle, ends mid-training and hangs: each time 
 
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was never reloaded').toBe(true);
 });
+
+test('a lost WebGPU device moves the engine to the next backend that passes the self-test, with the trained head, and says so', async ({ page }) => {
+  test.setTimeout(300_000);
+  // On this machine the automatic choice never lands on WebGPU (its adapter is software): it is asked for.
+  await page.goto('./?backend=webgpu&lang=en#/lab');
+  expect(await waitForModel(page)).toBe('webgpu');
+  await setUpClasses(page, ['shoes', 'hat'], [photosOf('shoes').slice(0, 3), photosOf('hat').slice(0, 3)]);
+  await setField(page, 'epochs', '3');
+  await page.getByTestId('train').click();
+  await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+
+  // The browser's own way to lose a device: GPUDevice.destroy() on the device tfjs holds (tfjs keeps its engine on the worker's global).
+  const worker = engineWorker(page);
+  await worker.evaluate(() => (self as unknown as { _tfengine: { registry: { webgpu: { device: { destroy(): void } } } } })._tfengine.registry.webgpu.device.destroy());
+  await expect(notice(page)).toHaveAttribute('data-state', 'recovered', { timeout: 120_000 });
+  await expect(notice(page)).toHaveAttribute('data-cause', 'device');
+  await expect(notice(page)).toHaveAttribute('data-restored', 'true');
+  await expect(notice(page)).toContainText(/The GPU stopped working \(WebGPU: .+\), so the engine moved to (webgl|wasm|cpu), with your trained models\./);
+  const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-backend', /^(webgl|wasm|cpu)$/);
+  await expect(badge).toHaveAttribute('title', /the WebGPU device was lost \(the browser says: .+\); .*measured fastest/);
+  expect(engineWorker(page), 'the same worker: only the backend changed').toBe(worker);
+  expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
+  await expectTrainedAnswer(page);
+});

@@ -6,7 +6,7 @@ import type { BackendNote } from '../ml/backend';
 import { backendWhy } from './backend-why';
 
 const messages = (lang: string) => JSON.parse(readFileSync(new URL(`../i18n/messages/engine/${lang}.json`, import.meta.url), 'utf8'));
-/** Every note key backend.ts can produce: the first argument of each say(). */
+/** Every note key backend.ts can produce (the first argument of each say()); the host adds where the engine runs and a lost device. */
 const keys = [...readFileSync(new URL('../ml/backend.ts', import.meta.url), 'utf8').matchAll(/say\('([a-z-]+)'/g)].map((m) => m[1]);
 
 beforeAll(() => {
@@ -19,7 +19,7 @@ describe('backendWhy', () => {
     expect(keys.length).toBeGreaterThan(10);
     for (const lang of ['pt-BR', 'en']) {
       const why = messages(lang).engine.why as Record<string, string>;
-      expect(Object.keys(why).sort(), lang).toEqual(expect.arrayContaining([...new Set([...keys, 'in-worker', 'in-page'])].sort()));
+      expect(Object.keys(why).sort(), lang).toEqual(expect.arrayContaining([...new Set([...keys, 'in-worker', 'in-page', 'device-lost'])].sort()));
     }
   });
 

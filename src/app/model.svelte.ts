@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { BackendName, LayerInfo } from '../ml';
-import type { EngineBackend, EngineInfo, EngineMemory } from '../worker/api';
+import type { EngineBackend, EngineEvent, EngineInfo, EngineMemory } from '../worker/api';
 import { connectEngine, lostError, type Engine, type EngineConnection } from '../worker/client';
 import type { EngineLoss } from '../worker/watchdog';
 import { EngineError } from '../ml/types';
@@ -11,12 +11,18 @@ import { DEFAULT_BASE, baseFacts, type BaseId } from '../ml/bases';
 export type ModelState = 'idle' | 'loading' | 'ready' | 'error';
 export type BackendPick = BackendName | 'auto';
 
-/** The last time the engine was lost and brought back, as the learner is told it (once, until dismissed). */
+/**
+ * The last time the engine was lost and brought back, as the learner is told it (once, until dismissed): its
+ * worker ended or hung (a fresh one is started), or its GPU device was lost (the engine moves to another backend).
+ */
 export interface Recovery {
   state: 'restarting' | 'recovered' | 'failed';
-  cause: EngineLoss['cause'];
-  /** A trained model was put back (the lab's head from storage). */
+  cause: EngineLoss['cause'] | 'device';
+  /** A trained model was put back (the lab's head from storage, or the heads carried off a lost device). */
   restored: boolean;
+  /** The browser's words for a lost device, and the backend the engine moved to. */
+  detail?: string;
+  backend?: string;
   /** It was given up because the engine kept being lost. */
   repeated?: boolean;
 }
@@ -212,8 +218,33 @@ class ModelClient {
       Comlink.proxy((f: number) => (this.progress = f)),
     );
     this.apply(info);
+    await engine.watch(Comlink.proxy((e: EngineEvent) => this.onEngineEvent(e)));
     this.modelState = 'ready';
     return engine;
+  }
+
+  /** The engine's GPU device was lost: it moves itself to the next backend, carrying the heads; the views follow and say so. */
+  private onEngineEvent(e: EngineEvent): void {
+    const cause = 'device';
+    if (e.state === 'moving') {
+      this.recovery = { state: 'restarting', cause, restored: false, detail: e.detail };
+      this.modelState = 'loading';
+      return;
+    }
+    if (e.state === 'failed') {
+      this.recovery = { state: 'failed', cause, restored: false, detail: e.detail };
+      this.modelState = 'error';
+      this.error = lostError(cause, e.message);
+      return;
+    }
+    this.apply(e.info);
+    // The engine measured its way to the next backend, as 'auto' does: the picker and the URL say so.
+    this.requested = 'auto';
+    const url = new URL(location.href);
+    url.searchParams.delete('backend');
+    history.replaceState(history.state, '', url);
+    this.recovery = { state: 'recovered', cause, restored: e.carried > 0, detail: e.detail, backend: e.info.backend.name };
+    this.modelState = 'ready';
   }
 
   private apply(info: EngineInfo): void {

@@ -253,11 +253,12 @@ async function tryBackend(name: BackendName, wasmPaths?: Record<string, string> 
 
 /**
  * Picks and activates the backend. A requested one (`?backend=`) wins if it works. Otherwise WebGPU on a real GPU;
- * else a short measurement among webgl, wasm and cpu (or that order when `measure` is false). Every choice must
- * pass gradientSelfTest(); each failure is recorded in `tried` and the next candidate is taken.
+ * else a short measurement among webgl, wasm and cpu (or that order when `measure` is false); `exclude` leaves
+ * backends out. Every choice must pass gradientSelfTest(); each failure is recorded in `tried` and the next
+ * candidate is taken.
  */
 export async function chooseBackend(
-  opts: { requested?: string | null; wasmPaths?: Record<string, string> | string; measure?: boolean } = {},
+  opts: { requested?: string | null; wasmPaths?: Record<string, string> | string; measure?: boolean; exclude?: BackendName[] } = {},
 ): Promise<BackendChoice> {
   const tried: BackendChoice['tried'] = [];
   const steps: Said[] = [];
@@ -282,8 +283,10 @@ export async function chooseBackend(
     }
   }
 
+  // Left out on purpose (a backend whose device was just lost): neither tried nor mentioned.
+  const excluded = new Set(opts.exclude ?? []);
   let adapter: string | undefined;
-  if (!tried.some((t) => t.name === 'webgpu')) {
+  if (!tried.some((t) => t.name === 'webgpu') && !excluded.has('webgpu')) {
     const probe = await probeAdapter();
     const info = probe.adapter?.info;
     adapter = info ? `${info.vendor ?? '?'} ${info.architecture ?? ''}`.trim() : undefined;
@@ -299,7 +302,7 @@ export async function chooseBackend(
     steps.push(failed);
   }
 
-  const candidates = (['webgl', 'wasm', 'cpu'] as const).filter((n) => !tried.some((t) => t.name === n));
+  const candidates = (['webgl', 'wasm', 'cpu'] as const).filter((n) => !tried.some((t) => t.name === n) && !excluded.has(n));
   const timings: Partial<Record<BackendName, StepTimings>> = {};
   let order: BackendName[] = candidates;
   if (opts.measure !== false) {

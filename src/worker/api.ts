@@ -35,6 +35,12 @@ export interface EngineInfo {
   embeddingSize: number;
 }
 
+/** What the engine tells the page unasked (through `watch`): its GPU device was lost, and where the engine moved. */
+export type EngineEvent =
+  | { type: 'device-lost'; state: 'moving'; detail: string }
+  | { type: 'device-lost'; state: 'moved'; detail: string; info: EngineInfo; carried: number }
+  | { type: 'device-lost'; state: 'failed'; detail: string; message: string };
+
 /** One photo of a run: its id in the engine's sample store and its class index. */
 export interface SampleRef {
   id: string;
@@ -97,6 +103,8 @@ export interface GradCheck {
  */
 export interface EngineApi {
   ping(): Promise<EngineHome>;
+  /** Registers the page's listener for what the engine says unasked (a lost GPU device); the last one registered hears it. */
+  watch(onEvent: (e: EngineEvent) => void): Promise<void>;
   init(config: EngineConfig, onProgress?: (fraction: number) => void): Promise<EngineInfo>;
   /** Moves to another backend; every trained head and imported model is carried over. */
   switchBackend(requested: BackendName | 'auto', onProgress?: (fraction: number) => void): Promise<EngineInfo>;

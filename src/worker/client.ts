@@ -126,8 +126,9 @@ export async function connectEngine(opts: { page?: boolean } = {}): Promise<Engi
       }
     }
   }
-  const { EngineHost } = await import('./host');
+  const [{ EngineHost }, { guardedByDevice }] = await Promise.all([import('./host'), import('./device-loss')]);
   // On the page, Comlink.proxy/transfer are plain pass-throughs, so callers need not know where the engine is.
-  const engine = new EngineHost('page', note) as unknown as Engine;
+  const host = new EngineHost('page', note);
+  const engine = guardedByDevice(host, host.losses) as unknown as Engine;
   return { engine, home: 'page', note, terminate: () => {}, lost: new Promise(() => {}) };
 }

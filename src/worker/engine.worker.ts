@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { EngineHost } from './host';
 import { useErrorTransport } from './errors';
+import { guardedByDevice } from './device-loss';
 
 // The worker's lifeline: a Web Lock named after the worker, held for its whole life. The browser releases it however
 // the worker ends (closed, crashed, killed), which is how the page learns at once that a busy engine is gone.
@@ -9,4 +10,5 @@ void navigator.locks?.request(self.name, () => new Promise<never>(() => {}));
 
 // Errors reach the page with their code and details, so the page can translate them.
 useErrorTransport();
-Comlink.expose(new EngineHost('worker'));
+const host = new EngineHost('worker');
+Comlink.expose(guardedByDevice(host, host.losses));

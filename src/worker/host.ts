@@ -32,6 +32,7 @@ import type {
   TmExport,
   TmImported,
   PageReason,
+  EngineEvent,
 } from './api';
 import { toArtifacts, toFiles } from './artifacts';
 import { release, withExported } from './exported';
@@ -39,6 +40,7 @@ import type { ClassActivationMap, EmbeddingMap, InsightMaps } from './insight-ap
 import { classActivationOf, embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
 import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
+import { DeviceLosses, deviceLoss, forgetWebGpu } from './device-loss';
 
 type Imported = { model: tf.LayersModel; classNames: string[] };
 
@@ -54,6 +56,15 @@ export class EngineHost implements EngineApi {
   private readonly imported = new Map<string, Imported>();
   private readonly pixels = new Map<string, Pixels>();
   private readonly runs = new Map<number, AbortController>();
+  /** GPU device losses so far; guardedByDevice() makes the page's calls respect them. */
+  readonly losses = new DeviceLosses();
+  private listener: ((e: EngineEvent) => void) | null = null;
+  /** Which load's device is watched: a loss reported for an earlier one is stale. */
+  private watching = 0;
+  /** On WebGPU, each trained head as bytes, taken when it changes: a lost device takes its tensors with it. */
+  private readonly carried = new Map<string, HeadSnapshot>();
+  /** The files each imported model came from, to open it again on another backend after a device loss. */
+  private readonly importedFrom = new Map<string, { tm: boolean; files: File[] }>();
 
   constructor(
     private readonly home: EngineHome,
@@ -62,6 +73,10 @@ export class EngineHost implements EngineApi {
 
   async ping(): Promise<EngineHome> {
     return this.home;
+  }
+
+  async watch(onEvent: (e: EngineEvent) => void): Promise<void> {
+    this.listener = onEvent;
   }
 
   async init(config: EngineConfig, onProgress?: (fraction: number) => void): Promise<EngineInfo> {
@@ -94,6 +109,7 @@ export class EngineHost implements EngineApi {
     // Heads and caches were trained on the old base's features: they go with it. Imported models are whole pipelines and stay.
     this.trainers.forEach((t) => t.dispose());
     this.trainers.clear();
+    this.carried.clear();
     this.net?.dispose();
     this.net = null;
     this.info = null;
@@ -167,7 +183,7 @@ export class EngineHost implements EngineApi {
       if (!result.cancelled) this.dropImported(slot);
       return result;
     } finally {
-      this.runs.delete(runId);
+      await this.end(slot, runId);
     }
   }
 
@@ -181,7 +197,22 @@ export class EngineHost implements EngineApi {
       if (!result.cancelled) this.dropImported(slot);
       return result;
     } finally {
-      this.runs.delete(runId);
+      await this.end(slot, runId);
+    }
+  }
+
+  /** A run is over: its id is released and, on WebGPU, the slot's head is carried as bytes. */
+  private async end(slot: string, runId: number): Promise<void> {
+    this.runs.delete(runId);
+    const trainer = this.trainers.get(slot);
+    if (tf.getBackend() !== 'webgpu' || !trainer?.trained) return;
+    const losses = this.losses.count;
+    try {
+      const head = await trainer.headWeights();
+      // Bytes read while the device was being lost may be garbage: the last good copy stays.
+      if (this.losses.count === losses) this.carried.set(slot, head);
+    } catch {
+      /* the device went away while reading: the last good copy stays */
     }
   }
 
@@ -192,12 +223,14 @@ export class EngineHost implements EngineApi {
   async disposeSlot(slot: string): Promise<void> {
     this.trainers.get(slot)?.dispose();
     this.trainers.delete(slot);
+    this.carried.delete(slot);
     this.dropImported(slot);
   }
 
   async loadHead(slot: string, head: HeadSnapshot): Promise<string[]> {
     const trainer = this.trainerFor(slot);
     await trainer.loadHead(head);
+    if (tf.getBackend() === 'webgpu') this.carried.set(slot, head);
     return trainer.labels;
   }
 
@@ -236,6 +269,7 @@ export class EngineHost implements EngineApi {
     const loaded = await readModelFiles(files);
     this.dropImported(slot);
     this.imported.set(slot, loaded);
+    this.importedFrom.set(slot, { tm: false, files });
     return loaded.classNames;
   }
 
@@ -276,6 +310,7 @@ export class EngineHost implements EngineApi {
     }
     this.dropImported(slot);
     this.imported.set(slot, { model: wrapped, classNames: metadata.labels.slice() });
+    this.importedFrom.set(slot, { tm: true, files });
     return { classNames: metadata.labels.slice(), modelName: metadata.modelName ?? '', layers: leafLayers(model) };
   }
 
@@ -319,21 +354,29 @@ export class EngineHost implements EngineApi {
   private dropImported(slot: string): void {
     this.imported.get(slot)?.model.dispose();
     this.imported.delete(slot);
+    this.importedFrom.delete(slot);
   }
 
   private unload(): void {
     this.trainers.forEach((t) => t.dispose());
     this.trainers.clear();
+    this.carried.clear();
     this.imported.forEach((m) => m.model.dispose());
     this.imported.clear();
+    this.importedFrom.clear();
     this.net?.dispose();
     this.net = null;
     this.info = null;
   }
 
-  private async load(requested: string | null, onProgress?: (fraction: number) => void): Promise<EngineInfo> {
+  /** Chooses the backend and loads the base; `lostDevice`: the GPU device's loss that forced the move, named first in the reason. */
+  private async load(requested: string | null, onProgress?: (fraction: number) => void, lostDevice?: string): Promise<EngineInfo> {
     const config = this.config!;
-    const choice = await chooseBackend({ requested, wasmPaths: config.wasmPaths });
+    const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
+    const choice =
+      lostDevice === undefined
+        ? picked
+        : { ...picked, reason: `the WebGPU device was lost (${lostDevice}); ${picked.reason}`, notes: [{ key: 'device-lost', values: { detail: lostDevice } }, ...picked.notes] };
     const res = await fetch(config.classNamesUrl);
     if (!res.ok) throw new EngineError('MODEL', `ImageNet class names: HTTP ${res.status} at ${config.classNamesUrl}`);
     const classNames = (await res.json()) as string[];
@@ -351,7 +394,49 @@ export class EngineHost implements EngineApi {
       layers: inventory(net.model),
       embeddingSize: net.model.getLayer(EMBEDDING_LAYER).outputShape.at(-1) as number,
     };
+    this.watchDevice();
     return this.info;
+  }
+
+  /** On WebGPU, a lost device (a driver reset, the GPU process gone) moves the engine off it: see moveOffLostDevice. */
+  private watchDevice(): void {
+    const lost = deviceLoss();
+    if (!lost) return;
+    const watched = ++this.watching;
+    void lost.then((detail) => {
+      if (watched === this.watching && tf.getBackend() === 'webgpu') void this.moveOffLostDevice(detail);
+    });
+  }
+
+  /**
+   * The engine moves to the next backend that passes the self-test: runs are stopped, the base loaded again, every
+   * head carried as bytes and every imported model opened again from its files; the page is told before and after.
+   * Calls from the page wait meanwhile, and those under way when the device went are rejected (guardedByDevice).
+   */
+  private async moveOffLostDevice(detail: string): Promise<void> {
+    const losses = this.losses;
+    losses.count++;
+    losses.detail = detail;
+    let settle = () => {};
+    losses.settled = new Promise((resolve) => (settle = resolve));
+    this.listener?.({ type: 'device-lost', state: 'moving', detail });
+    try {
+      this.runs.forEach((abort) => abort.abort());
+      // Runs end at their next read from the lost device; a bounded wait, so one that hangs cannot hold the move.
+      for (let waited = 0; this.runs.size && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const heads = new Map(this.carried);
+      const sources = new Map(this.importedFrom);
+      this.unload();
+      await forgetWebGpu();
+      const info = await this.load(null, undefined, detail);
+      for (const [slot, head] of heads) await this.loadHead(slot, head);
+      for (const [slot, { tm, files }] of sources) await (tm ? this.importTm(slot, files) : this.importModel(slot, files));
+      this.listener?.({ type: 'device-lost', state: 'moved', detail, info, carried: heads.size + sources.size });
+    } catch (err) {
+      this.listener?.({ type: 'device-lost', state: 'failed', detail, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      settle();
+    }
   }
 }
 
