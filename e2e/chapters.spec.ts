@@ -189,7 +189,7 @@ test('switching language keeps the chapter, the reading position and the chosen 
 test('check-your-understanding pauses show the question and open their answer from the keyboard', async ({ page }) => {
   for (const lang of ['pt-BR', 'en'] as const) {
     await openChapter(page, 'backpropagation', lang);
-    await expect(page.locator('.prose .check')).toHaveCount(3);
+    await expect(page.locator('.prose .check')).toHaveCount(4);
   }
   const check = page.locator('.prose .check').first();
   await expect(check.locator('.check-title')).toHaveText('Check your understanding');

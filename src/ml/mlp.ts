@@ -10,11 +10,15 @@ export type HiddenActivation = 'sigmoid' | 'relu';
 /** 'mse': L = ½(ŷ − y)² (the ½ cancels the 2 of the derivative); 'bce': L = −[y·ln ŷ + (1 − y)·ln(1 − ŷ)]. */
 export type LossName = 'mse' | 'bce';
 
+/** 'random': uniform in ±1/√fan-in from the seed; 'zero': every weight 0, to show why nobody starts there. */
+export type InitName = 'random' | 'zero';
+
 export interface MlpConfig {
   hidden: 2 | 3;
   activation: HiddenActivation;
   loss: LossName;
   seed?: number;
+  init?: InitName;
 }
 
 export interface NodeValue {
@@ -62,11 +66,11 @@ export class TinyMlp {
   w2: number[];
   b2: number;
 
-  /** Weights drawn uniformly from ±1/√fan-in with a seeded generator: the same seed, the same lesson. */
+  /** Weights drawn uniformly from ±1/√fan-in with a seeded generator (the same seed, the same lesson), or all zero. */
   constructor(config: MlpConfig) {
-    this.config = { seed: 1, ...config };
+    this.config = { seed: 1, init: 'random', ...config };
     const random = rng(this.config.seed);
-    const draw = (fanIn: number) => (random() * 2 - 1) / Math.sqrt(fanIn);
+    const draw = (fanIn: number) => (this.config.init === 'zero' ? 0 : (random() * 2 - 1) / Math.sqrt(fanIn));
     this.w1 = Array.from({ length: config.hidden }, () => [draw(2), draw(2)]);
     this.b1 = Array.from({ length: config.hidden }, () => 0);
     this.w2 = Array.from({ length: config.hidden }, () => draw(config.hidden));
@@ -119,6 +123,25 @@ export class TinyMlp {
   trace(x: [number, number], target: number): Trace {
     const forward = this.forward(x);
     return { forward, loss: this.loss(forward.output.a, target), backward: this.backward(forward, target) };
+  }
+
+  /**
+   * Central differences, ∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / 2h, one parameter at a time: two forward passes per
+   * parameter, the brute force backpropagation replaces and the classic way to check it.
+   */
+  numericGradients(x: [number, number], target: number, h = 1e-5): Gradients {
+    const lossWith = (change: (net: TinyMlp) => void) => {
+      const copy = Object.assign(new TinyMlp(this.config), { w1: this.w1.map((r) => r.slice()), b1: this.b1.slice(), w2: this.w2.slice(), b2: this.b2 });
+      change(copy);
+      return copy.loss(copy.forward(x).output.a, target);
+    };
+    const slope = (change: (net: TinyMlp, d: number) => void) => (lossWith((n) => change(n, h)) - lossWith((n) => change(n, -h))) / (2 * h);
+    return {
+      w1: this.w1.map((row, j) => row.map((_, i) => slope((n, d) => (n.w1[j][i] += d)))),
+      b1: this.b1.map((_, j) => slope((n, d) => (n.b1[j] += d))),
+      w2: this.w2.map((_, j) => slope((n, d) => (n.w2[j] += d))),
+      b2: slope((n, d) => (n.b2 += d)),
+    };
   }
 
   /** Gradient descent: w ← w − η·∂L/∂w for every weight and bias. */

@@ -1,11 +1,14 @@
-export type Strategy = 'feature-extraction' | 'fine-tune';
+export type Strategy = 'feature-extraction' | 'fine-tune' | 'fine-tune-cached';
+
+/** The table's order: the cheap baseline, then fine-tuning without and with the frozen-prefix cache. */
+export const STRATEGIES: readonly Strategy[] = ['feature-extraction', 'fine-tune', 'fine-tune-cached'];
 
 export interface RowResult {
   strategy: Strategy;
   status: 'waiting' | 'running' | 'done' | 'cancelled' | 'error';
-  /** ms of each finished epoch (training batches + validation scoring). */
+  /** ms of each finished epoch (training batches + validation scoring); for fine-tuning, the epochs of phase 2. */
   epochMs: number[];
-  /** Wall time of the whole run, cache filling included. */
+  /** Wall time of the whole row, cache filling (and, for fine-tuning, the head's phase 1) included. */
   totalMs: number;
   cacheBytes: number;
   cachedLayer: string | null;
