@@ -64,3 +64,28 @@ test('why? a held-out hat: shoes vs hats trained on the automatic backend, the m
     await expect(page.getByTestId('class-activation-open')).toHaveText('Why?');
   });
 });
+
+test('why? on the live camera: the frame is frozen, classified and explained, by ImageNet’s head before any training', async ({ page }) => {
+  await page.goto('./?lang=en#/lab');
+  await waitForModel(page);
+  await page.getByRole('button', { name: 'Turn on the webcam' }).click();
+  await page.getByRole('button', { name: 'Start live prediction' }).click();
+  await expect(page.locator('[data-testid=prediction][data-input=webcam]')).toBeVisible();
+  await page.getByTestId('class-activation-open').click();
+  // Live prediction stops on the frozen frame, which is the answer shown and the photo explained.
+  await expect(page.getByRole('button', { name: 'Start live prediction' })).toBeVisible();
+  const frame = page.locator('[data-testid=prediction][data-input=webcam-frame]');
+  await expect(frame).toBeVisible();
+  const cam = page.getByTestId('class-activation');
+  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(cam).toHaveAttribute('data-from', 'imagenet');
+  await expect(cam).toHaveAttribute('data-class', (await frame.getAttribute('data-label'))!);
+  const [x, y] = await peakOf(page);
+  for (const v of [x, y]) {
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(1);
+  }
+  // ImageNet's top five are offered, the explained one first.
+  await expect(cam.getByTestId('class-activation-class')).toHaveCount(5);
+  await expect(cam.getByTestId('class-activation-class').first()).toBeChecked();
+});

@@ -1,12 +1,13 @@
 import { viridis } from '../widgets/insight/paint';
 
-/** Opacity of the strongest cell: the photo stays visible under the hottest spot. */
-const MAX_ALPHA = 0.7;
+/** Opacity where the map is 0 and where it peaks: a faint tint keeps the map readable on any photo, the peak lets the photo show through. */
+const MIN_ALPHA = 0.2;
+const MAX_ALPHA = 0.75;
 
-/** Colour and opacity of a map value v ∈ [0, 1]: viridis, fading to transparent where the model did not look. */
+/** Colour and opacity of a map value v ∈ [0, 1]: viridis, more opaque where the model looked more. */
 export function heatColour(v: number): [number, number, number, number] {
   const t = Math.min(1, Math.max(0, v));
-  return [...viridis(t), Math.round(255 * MAX_ALPHA * t)];
+  return [...viridis(t), Math.round(255 * (MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * t))];
 }
 
 /** The legend's CSS gradient: the same colours and opacities as the map, from none to the peak. */
