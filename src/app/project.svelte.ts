@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
-import { store, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
+import { store, storageName, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
@@ -61,13 +61,13 @@ export interface ClearedPhotos {
 }
 
 /** Other tabs of the lab hear about every write on this channel and re-read the store. */
-const CHANNEL = 'transfer-lab:project';
+const channelName = () => `${storageName()}:project`;
 
 /**
  * Small edits (class names, settings, layer plan) that may not have reached IndexedDB yet: a reload aborts a
  * transaction still in flight, so each edit is first written here synchronously and replayed on the next load.
  */
-const JOURNAL = 'transfer-lab:pending-edits';
+const journalKey = () => `${storageName()}:pending-edits`;
 interface Journal {
   names: Record<string, string>;
   settings?: Record<string, unknown>;
@@ -75,7 +75,7 @@ interface Journal {
 }
 function readJournal(): Journal {
   try {
-    const j = JSON.parse(localStorage.getItem(JOURNAL) ?? '{}') as Partial<Journal>;
+    const j = JSON.parse(localStorage.getItem(journalKey()) ?? '{}') as Partial<Journal>;
     return { ...j, names: j.names ?? {} };
   } catch {
     return { names: {} };
@@ -83,8 +83,8 @@ function readJournal(): Journal {
 }
 function writeJournal(j: Journal): void {
   try {
-    if (Object.keys(j.names).length || 'settings' in j || 'plan' in j) localStorage.setItem(JOURNAL, JSON.stringify(j));
-    else localStorage.removeItem(JOURNAL);
+    if (Object.keys(j.names).length || 'settings' in j || 'plan' in j) localStorage.setItem(journalKey(), JSON.stringify(j));
+    else localStorage.removeItem(journalKey());
   } catch {
     /* no localStorage: edits still reach IndexedDB, only a reload mid-write can lose the very last one */
   }
@@ -222,7 +222,7 @@ class Project {
 
   private listen(): void {
     if (typeof BroadcastChannel !== 'undefined' && !this.channel) {
-      this.channel = new BroadcastChannel(CHANNEL);
+      this.channel = new BroadcastChannel(channelName());
       this.channel.onmessage = () => void this.reread();
     }
     // A pending burst (settings being typed) is written when the tab is hidden or closed.

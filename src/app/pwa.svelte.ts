@@ -1,3 +1,5 @@
+import { lms } from '../lms/lms.svelte';
+
 /** How often a tab left open checks for a new version (a deploy should reach a classroom within the hour). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
@@ -25,6 +27,8 @@ class Pwa {
 
   async register(): Promise<void> {
     if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
+    // Inside an LMS frame its scope would be the package folder, and the LMS needs the network anyway.
+    if (lms.inside) return;
     const { registerSW } = await import('virtual:pwa-register');
     this.update = registerSW({
       immediate: true,

@@ -5,10 +5,10 @@ export type Locale = (typeof LOCALES)[number];
 const STORAGE_KEY = 'transfer-lab:lang';
 
 // Every feature keeps its strings in src/i18n/messages/<feature>/<lang>.json; they are merged here. The home page's
-// own (the shell, the chapter list, the error mapper's sentences, the engine's backend reasons and recovery notice)
-// come with the first script; every other feature's load with the first chapter or lab (see loadMessages), so the
-// home page stays within its size budget.
-const home = import.meta.glob<Record<string, unknown>>('./messages/{shell,chapter,errors,engine}/*.json', { eager: true, import: 'default' });
+// own (the shell, the chapter list, the error mapper's sentences, the engine's backend reasons and recovery notice,
+// the LMS notice) come with the first script; every other feature's load with the first chapter or lab (see
+// loadMessages), so the home page stays within its size budget.
+const home = import.meta.glob<Record<string, unknown>>('./messages/{shell,chapter,errors,engine,lms}/*.json', { eager: true, import: 'default' });
 
 const langOf = (path: string) => path.split('/').pop()!.replace('.json', '');
 

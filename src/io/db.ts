@@ -51,6 +51,16 @@ interface LabDB extends DBSchema {
 export const DB_NAME = 'transfer-lab';
 const VERSION = 2;
 
+let dbName = DB_NAME;
+/**
+ * Inside an LMS each package (and learner) gets a database of its own, so two courses on one site never share a
+ * project (src/lms). Called before the first read; the project's other keys (journal, tab channel) follow it.
+ */
+export function namespaceStorage(ns: string): void {
+  dbName = `${DB_NAME}@${ns}`;
+}
+export const storageName = (): string => dbName;
+
 export class StorageFullError extends Error {
   constructor(cause: unknown) {
     super('The browser storage for this site is full.', { cause });
@@ -108,7 +118,7 @@ async function upgrade(d: IDBPDatabase<LabDB>, oldVersion: number, tx: IDBPTrans
 
 let dbPromise: Promise<IDBPDatabase<LabDB>> | null = null;
 function db(): Promise<IDBPDatabase<LabDB>> {
-  dbPromise ??= openDB<LabDB>(DB_NAME, VERSION, {
+  dbPromise ??= openDB<LabDB>(dbName, VERSION, {
     upgrade: (d, oldVersion, _newVersion, tx) => void upgrade(d, oldVersion, tx),
     blocked: () => report('blocked'),
     blocking: () => {

@@ -19,9 +19,16 @@ export interface QuizProgress {
 
 export type StorageResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
+export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** Inside an LMS the learner's record there holds the progress (src/lms), not this browser's storage. */
+let elsewhere: KeyValueStore | null = null;
+export function keepProgressIn(store: KeyValueStore | null): void {
+  elsewhere = store;
+}
 
 function defaultStorage(): KeyValueStore {
+  if (elsewhere) return elsewhere;
   // Reading the property itself throws in some browsers when storage is disabled.
   const s = globalThis.localStorage;
   if (!s) throw new Error('localStorage is not available');
