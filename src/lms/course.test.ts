@@ -1,4 +1,4 @@
-import { Scorm12API } from 'scorm-again/scorm12';
+import { Scorm12API } from 'scorm-again';
 import { describe, expect, it } from 'vitest';
 import { readProgress, recordAttempt } from '../lessons/progress';
 import type { Quiz } from '../lessons/types';
