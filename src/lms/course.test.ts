@@ -1,6 +1,6 @@
 import { Scorm12API } from 'scorm-again';
 import { describe, expect, it } from 'vitest';
-import { readProgress, recordAttempt } from '../lessons/progress';
+import { quizKey, readProgress, recordAttempt } from '../lessons/progress';
 import type { Quiz } from '../lessons/types';
 import { LmsCourse, timespan } from './course';
 import type { Scorm12Api } from './find-api';
@@ -25,7 +25,7 @@ function open(api: Scorm12Api, packageMastery: string | null = null) {
   const problems: LmsProblem[] = [];
   const session = new Scorm12Session(api, (p) => problems.push(p));
   expect(session.initialize()).toBe(true);
-  return { course: new LmsCourse(session, ids, packageMastery), problems };
+  return { course: new LmsCourse(session, ids, quizKey(''), packageMastery), problems };
 }
 
 describe('the course in a SCORM 1.2 runtime', () => {

@@ -1,5 +1,5 @@
 import type { Answers } from '../lessons/grade';
-import { quizKey, type QuizProgress } from '../lessons/progress';
+import type { QuizProgress } from '../lessons/progress';
 import type { Quiz } from '../lessons/types';
 import { DEFAULT_MASTERY, courseReport, parseMastery } from './report';
 import type { Scorm12Session } from './scorm12';
@@ -17,8 +17,6 @@ export function timespan(ms: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${sec}`;
 }
 
-const QUIZ_PREFIX = quizKey('');
-
 /**
  * The course as the LMS records it: quiz progress and last answers in cmi.suspend_data, one objective per
  * chapter quiz, the course score and lesson status, the last route; every change is committed at once.
@@ -35,6 +33,8 @@ export class LmsCourse {
   constructor(
     private readonly session: Scorm12Session,
     private readonly chapterIds: readonly string[],
+    /** The keys src/lessons/progress.ts reads and writes a chapter's progress under: this prefix + chapter id. */
+    private readonly quizKeyPrefix: string,
     packageMastery: string | null = null,
   ) {
     // The LMS passes the manifest's adlcp:masteryscore on; the package's own copy covers an LMS that does not.
@@ -63,12 +63,12 @@ export class LmsCourse {
   /** Quiz progress lives in the LMS's record (read by src/lessons/progress.ts as its storage), not in this browser. */
   readonly progress: Pick<Storage, 'getItem' | 'setItem'> = {
     getItem: (key) => {
-      const record = key.startsWith(QUIZ_PREFIX) ? this.course.get(key.slice(QUIZ_PREFIX.length)) : undefined;
+      const record = key.startsWith(this.quizKeyPrefix) ? this.course.get(key.slice(this.quizKeyPrefix.length)) : undefined;
       return record ? JSON.stringify(record.progress) : null;
     },
     setItem: (key, value) => {
-      if (!key.startsWith(QUIZ_PREFIX)) return;
-      const id = key.slice(QUIZ_PREFIX.length);
+      if (!key.startsWith(this.quizKeyPrefix)) return;
+      const id = key.slice(this.quizKeyPrefix.length);
       this.course.set(id, { progress: JSON.parse(value) as QuizProgress, answers: this.course.get(id)?.answers ?? null });
       this.schedule();
     },
