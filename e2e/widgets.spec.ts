@@ -126,6 +126,30 @@ test('strategy comparison: three rows; the cached fine-tuning epoch is cheaper t
   await expect(w.getByText(/The cache makes epochs cheap/)).toBeVisible();
 });
 
+test('chapter 2, shortcut learning: the class activation map trains on the sample photos and shows where the model looks', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('./?lang=en#/chapters/feature-extraction');
+  const w = page.locator('[data-widget="class-activation"]');
+  await w.getByTestId('class-activation-run').click();
+  await waitForModel(page);
+  const cam = w.getByTestId('class-activation');
+  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  await expect(w.getByTestId('class-activation-widget')).toHaveAttribute('data-state', 'done');
+  await expect(cam).toHaveAttribute('data-from', 'trained');
+  await expect(cam).toHaveAttribute('data-class', /.+/);
+  for (const axis of ['data-peak-x', 'data-peak-y']) {
+    const v = Number(await cam.getAttribute(axis));
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(1);
+  }
+  // Another photo gets its own map.
+  const photos = w.getByTestId('class-activation-photo');
+  expect(await photos.count()).toBeGreaterThanOrEqual(4);
+  await photos.last().click();
+  await expect(photos.last()).toHaveAttribute('aria-pressed', 'true');
+  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
 // WebGL runs through OffscreenCanvas in the engine's worker; e2e/worker.spec.ts runs the same recipe on wasm and cpu.
 for (const backend of ['webgl', 'webgpu'] as const) test(`chapter 3 on ${backend}: the two-phase recipe completes and frozen layers are bit-identical`, async ({ page }) => {
   test.setTimeout(300_000);

@@ -41,7 +41,10 @@ for (const [id, byLang] of Object.entries(report.quizStats)) {
   if (first) console.log(`  ${id}: ${formatStats(first)}`);
   for (const lang of LANGS.slice(1)) {
     const other = byLang[lang];
-    if (other) console.log(`  ${' '.repeat(id.length)}  ${lang}: right option longest in ${other.longestCorrect}/${other.singles} · length right/wrong ${other.lengthRatio.toFixed(2)}`);
+    if (other) {
+      const line = `right option longest in ${other.longestCorrect}/${other.singles} · length right/wrong ${other.lengthRatio.toFixed(2)} · absolute words right/wrong ${other.absolute.right}/${other.absolute.wrong}`;
+      console.log(`  ${' '.repeat(id.length)}  ${lang}: ${line}`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { inlineToPlain } from './markdown';
-import type { Issue, Quiz } from './types';
+import type { Issue, Lang, Quiz } from './types';
 
 /**
  * Checks that a quiz cannot be passed by a pattern instead of understanding: where the right answers sit,
@@ -14,6 +14,17 @@ export const MAX_POSITION_SHARE = 0.5;
 export const MAX_LONGEST_SHARE = 0.4;
 /** Per question, mean length of its right options over mean length of its wrong ones; averaged over the quiz. */
 export const MAX_LENGTH_RATIO = 1.3;
+/** Wrong options with an absolute word may outnumber right options with one by at most this many. */
+export const MAX_ABSOLUTE_SURPLUS = 1;
+
+/**
+ * Words that make a claim absolute. Test-wise learners rule out options that say "always", "just" or "harmless";
+ * when those words sit mostly in wrong options, they give the answer away.
+ */
+export const ABSOLUTE_WORDS: Record<Lang, readonly string[]> = {
+  en: ['always', 'never', 'only', 'just', 'nothing', 'none', 'whenever', 'no difference', 'harmless', 'impossible', 'guaranteed', 'completely', 'entirely'],
+  'pt-BR': ['sempre', 'nunca', 'só', 'somente', 'apenas', 'nada', 'nenhum', 'nenhuma', 'tanto faz', 'não faz diferença', 'inofensivo', 'inofensiva', 'impossível', 'garantido', 'garantida', 'completamente', 'totalmente'],
+};
 
 export interface QuizStats {
   /** Single choice: how many questions have their right answer at each position (a, b, c, …). */
@@ -25,13 +36,19 @@ export interface QuizStats {
   singles: number;
   /** Per question, mean plain-text length of right options / of wrong ones, averaged over the questions. */
   lengthRatio: number;
+  /** Options whose text holds an absolute word (ABSOLUTE_WORDS of the quiz's language), right and wrong. */
+  absolute: { right: number; wrong: number };
 }
 
 const letter = (i: number) => String.fromCharCode(97 + i);
 const len = (text: string) => inlineToPlain(text).length;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-export function quizStats(quiz: Quiz): QuizStats {
+const absoluteIn = (lang: Lang) => new RegExp(`(?<!\\p{L})(?:${ABSOLUTE_WORDS[lang].join('|')})(?!\\p{L})`, 'iu');
+
+export function quizStats(quiz: Quiz, lang: Lang): QuizStats {
+  const absolute = { right: 0, wrong: 0 };
+  const isAbsolute = absoluteIn(lang);
   const singlePositions: Record<string, number> = {};
   const multipleSets: string[] = [];
   let longestCorrect = 0;
@@ -39,6 +56,7 @@ export function quizStats(quiz: Quiz): QuizStats {
   const ratios: number[] = [];
   for (const q of quiz.questions) {
     const lengths = q.options.map((o) => len(o.text));
+    for (const o of q.options) if (isAbsolute.test(inlineToPlain(o.text))) absolute[o.correct ? 'right' : 'wrong']++;
     const right = lengths.filter((_, i) => q.options[i].correct);
     const wrong = lengths.filter((_, i) => !q.options[i].correct);
     if (right.length && wrong.length) ratios.push(mean(right) / Math.max(1, mean(wrong)));
@@ -53,7 +71,7 @@ export function quizStats(quiz: Quiz): QuizStats {
     singlePositions[letter(at)] = (singlePositions[letter(at)] ?? 0) + 1;
     if (lengths.every((l, i) => i === at || l < lengths[at])) longestCorrect++;
   }
-  return { singlePositions, multipleSets, longestCorrect, singles, lengthRatio: mean(ratios) };
+  return { singlePositions, multipleSets, longestCorrect, singles, lengthRatio: mean(ratios), absolute };
 }
 
 /** Position and set rules: the same in every language (correct flags are parallel), so checked once. */
@@ -84,11 +102,19 @@ export function checkLengths(stats: QuizStats, file: string, issues: Issue[]): v
   }
 }
 
+/** Absolute words: the wording differs per language, so checked for every quiz file. */
+export function checkAbsolutes(stats: QuizStats, file: string, issues: Issue[]): void {
+  const { right, wrong } = stats.absolute;
+  if (wrong > right + MAX_ABSOLUTE_SURPLUS) {
+    issues.push({ file, message: `${wrong} wrong options use absolute words (always, never, only, just, harmless…) but only ${right} right ones do; a learner could rule options out by their wording — write distractors as the mistakes learners really make` });
+  }
+}
+
 /** "single a2 b2 c1 d1 · multiple a+c, b+d · right option longest in 1/6 · length right/wrong 0.95" */
 export function formatStats(stats: QuizStats): string {
   const positions = Object.keys(stats.singlePositions)
     .sort()
     .map((k) => `${k}${stats.singlePositions[k]}`)
     .join(' ');
-  return `single ${positions || '—'} · multiple ${stats.multipleSets.join(', ') || '—'} · right option longest in ${stats.longestCorrect}/${stats.singles} · length right/wrong ${stats.lengthRatio.toFixed(2)}`;
+  return `single ${positions || '—'} · multiple ${stats.multipleSets.join(', ') || '—'} · right option longest in ${stats.longestCorrect}/${stats.singles} · length right/wrong ${stats.lengthRatio.toFixed(2)} · absolute words right/wrong ${stats.absolute.right}/${stats.absolute.wrong}`;
 }

@@ -148,6 +148,24 @@ ${flags.map((c, i) => `      - { id: ${'abcd'[i]}, text: ${texts[i]}, correct: $
     expect(m).toMatch(/right options are on average \d+\.\d\d× as long as wrong ones/);
   });
 
+  it('rejects absolute words that mark the wrong options, in each language', () => {
+    // Right answers at a, b, c, a, b; the two wrong options of every question carry the wording under test.
+    const text = ([w1, w2, right]: string[]) =>
+      `questions:\n${[0, 1, 2, 0, 1].map((at, i) => q(`q${i + 1}`, 'single', [0, 1, 2].map((k) => k === at), [0, 1, 2].map((k) => (k === at ? right : k === (at + 1) % 3 ? w1 : w2)))).join('')}`;
+    const en = text(['The rate is just too small', 'It never converges', 'Lower the rate']);
+    const pt = text(['A taxa é só pequena demais', 'Ele nunca converge', 'Baixe a taxa']);
+    const m = messages(files({ '/lessons/demo/quiz.pt-BR.yaml': pt, '/lessons/demo/quiz.en.yaml': en })).join('\n');
+    expect(m).toMatch(/quiz\.en\.yaml: 10 wrong options use absolute words \(always, never, only, just, harmless…\) but only 0 right ones do/);
+    expect(m).toMatch(/quiz\.pt-BR\.yaml: 10 wrong options use absolute words/);
+    // Inside a longer word ("Justify") nothing counts, and an absolute word in a right option balances one in a wrong option.
+    const fair = text(['Justify the rate', 'It never converges', 'Only the head learns']);
+    const r = validateLessons(files({ '/lessons/demo/quiz.en.yaml': fair, '/lessons/demo/quiz.pt-BR.yaml': pt.replace(/Baixe a taxa/g, 'Só a cabeça aprende') }));
+    expect(r.quizStats.demo.en?.absolute).toEqual({ right: 5, wrong: 5 });
+    expect(r.quizStats.demo['pt-BR']?.absolute).toEqual({ right: 5, wrong: 10 });
+    expect(r.issues.map(formatIssue).join('\n')).toMatch(/quiz\.pt-BR\.yaml: 10 wrong options use absolute words \(always, never, only, just, harmless…\) but only 5 right ones do/);
+    expect(r.issues.map(formatIssue).join('\n')).not.toMatch(/quiz\.en\.yaml: \d+ wrong options use absolute words/);
+  });
+
   it('reports each quiz distribution', () => {
     const r = validateLessons(files());
     expect(r.quizStats.demo['pt-BR']).toMatchObject({ singlePositions: { a: 1, b: 1, c: 1 }, multipleSets: ['a+c', 'b+c'], singles: 3 });

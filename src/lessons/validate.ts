@@ -1,5 +1,5 @@
 import { inspectMarkdown, renderMath, type MarkdownFacts } from './markdown';
-import { checkLengths, checkPositions, quizStats, type QuizStats } from './gaming';
+import { checkAbsolutes, checkLengths, checkPositions, quizStats, type QuizStats } from './gaming';
 import { checkBlocks, malformedDirectives, parseChapters, parseQuiz, splitLesson } from './parse';
 import { CHAPTERS_FILE, lessonFile, quizFile } from './paths';
 import { LANGS, type Issue, type Lang, type Quiz } from './types';
@@ -78,10 +78,11 @@ export function validateLessons(files: Record<string, string>): ValidationReport
       if (q.value) {
         quizzes[lang] = { quiz: q.value, file: qf };
         checkQuizFormulas(q.value, qf, issues);
-        const stats = quizStats(q.value);
+        const stats = quizStats(q.value, lang);
         report.quizStats[chapter.id][lang] = stats;
         if (lang === LANGS[0]) checkPositions(stats, qf, issues);
         checkLengths(stats, qf, issues);
+        checkAbsolutes(stats, qf, issues);
         if (q.value.questions.length < MIN_QUESTIONS) {
           issues.push({ file: qf, message: `has ${q.value.questions.length} questions; each quiz needs at least ${MIN_QUESTIONS}` });
         }
