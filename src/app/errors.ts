@@ -4,6 +4,7 @@ import { CameraError } from '../io/webcam';
 import { ModelLimitError } from '../io/model-limit-error';
 import { TmFileError } from '../io/tm-file-error';
 import { ProjectFileError } from '../io/project-file-error';
+import { ProjectLinkError } from '../io/project-link-error';
 import { StorageFullError } from '../io/db';
 import type { Rejection } from '../io/photos';
 import type { WebcamProblem } from './webcam.svelte';
@@ -80,6 +81,7 @@ function decide(err: unknown, $t: Translate): Said {
     const reason = err.problem === 'photo' ? rejectionText({ reason: err.detail as Rejection['reason'] }, $t) : err.detail;
     return { key: `lab.project.error.${err.problem}`, values: { detail: reason, file: err.file, reason, mb: err.detail } };
   }
+  if (err instanceof ProjectLinkError) return { key: `projectLink.error.${err.problem}`, values: { detail: err.detail } };
   if (err instanceof UploadRejectedError) return { key: 'errors.upload.rejected', values: { file: err.rejection.file, reason: rejectionText(err.rejection, $t) } };
   if (err instanceof CameraError) return { key: `lab.webcam.problem.${err.problem}`, values: {} };
   if (err instanceof StorageFullError || (err instanceof Error && QUOTA_NAMES.includes(err.name))) return { key: 'errors.storage.full', values: {} };

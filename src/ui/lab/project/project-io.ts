@@ -1,5 +1,6 @@
 import { project } from '../../../app/project.svelte';
-import { StorageFullError, store } from '../../../io/db';
+import { errorDetail, errorText, type Translate } from '../../../app/errors';
+import { StorageFullError, store, type Snapshot } from '../../../io/db';
 import { packProject, unpackProject } from '../../../io/project-file';
 
 export type ImportResult =
@@ -23,17 +24,23 @@ export async function exportProject(): Promise<void> {
 
 const decodes = async (b: Blob) => (await createImageBitmap(b)).close();
 
-/**
- * Checks the whole file first, then replaces the project in one transaction and reloads, so the trained head,
- * plan and every store start from the imported project. A refused file leaves the current project untouched.
- */
-export async function importProject(file: File): Promise<ImportResult> {
-  let snap;
+/** The whole file checked, nothing stored yet: what an import or a project link is about to put in place. */
+export type CheckedProject = { ok: true; snap: Snapshot } | { ok: false; stage: 'check'; error: unknown };
+
+/** Checks every part of a project file (src/io/project-file.ts) without storing anything. */
+export async function checkProject(file: Blob): Promise<CheckedProject> {
   try {
-    snap = await unpackProject(file, decodes);
+    return { ok: true, snap: await unpackProject(file, decodes) };
   } catch (err) {
     return { ok: false, stage: 'check', error: err };
   }
+}
+
+/**
+ * Replaces the project with a checked one in one transaction and reloads, so the trained head, plan and every
+ * store start from it. A project that cannot be stored leaves the current one untouched.
+ */
+export async function replaceProject(snap: Snapshot): Promise<ImportResult> {
   if (!(await project.replaceWith(snap))) {
     const stored = project.storageError;
     return { ok: false, stage: 'save', error: stored === 'quota' ? new StorageFullError(null) : new Error(stored ?? '') };
@@ -46,6 +53,19 @@ export async function importProject(file: File): Promise<ImportResult> {
     /* no sessionStorage: the result is shown without a reload, the head loads on the next visit */
   }
   return result;
+}
+
+/** Checks the whole file first, then replaces the project; a refused file leaves the current project untouched. */
+export async function importProject(file: Blob): Promise<ImportResult> {
+  const checked = await checkProject(file);
+  return checked.ok ? replaceProject(checked.snap) : checked;
+}
+
+/** What the learner is told about an import, whichever way the file came. */
+export function importResultText(r: ImportResult, $t: Translate): string {
+  if (r.ok) return $t('lab.project.imported', { values: { classes: r.classes, photos: r.photos } });
+  if (r.stage === 'save') return $t('lab.project.error.storage', { values: { detail: errorDetail(r.error, $t) } });
+  return `${errorText(r.error, $t)} ${$t('lab.project.unchanged')}`;
 }
 
 /** The result of an import that reloaded the page, once. */
