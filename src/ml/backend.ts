@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installFastCpuKernels } from './kernels';
 import { installWasmKernels } from './kernels-wasm';
 import { installGpuKernels } from './kernels-gpu';
+import { provideWebGLContext } from './webgl-context';
 import { rng } from './random';
 import { EngineError } from './types';
 import type { BackendName } from './types';
@@ -105,6 +106,11 @@ async function activate(name: BackendName, wasmPaths?: Record<string, string> | 
       installWasmKernels();
     }
     if (name === 'cpu') installFastCpuKernels();
+    if (name === 'webgl') {
+      const refused = provideWebGLContext();
+      if (refused?.detail) return say('webgl-context', `the worker got no WebGL2 context: ${refused.detail}`, { detail: refused.detail });
+      if (refused) return say('webgl-context-none', 'the worker got no WebGL2 context');
+    }
     if (!(await tf.setBackend(name))) return say('init-failed', `${name} failed to initialise`, { backend: name });
     await tf.ready();
     installGpuKernels(name);
