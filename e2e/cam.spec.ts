@@ -1,9 +1,11 @@
-import { basename } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { test, expect, waitForModel, setField, setUpClasses, photosOf, type Page } from './fixtures';
 
 /** The peak's position as the handle states it: plain numbers in 0..1 of the photo. */
 async function peakOf(page: Page): Promise<[number, number]> {
   const cam = page.getByTestId('class-activation');
+  await expect(cam).toHaveAttribute('data-peak-x', /\d/);
   const x = Number(await cam.getAttribute('data-peak-x'));
   const y = Number(await cam.getAttribute('data-peak-y'));
   return [x, y];
@@ -88,4 +90,50 @@ test('why? on the live camera: the frame is frozen, classified and explained, by
   // ImageNet's top five are offered, the explained one first.
   await expect(cam.getByTestId('class-activation-class')).toHaveCount(5);
   await expect(cam.getByTestId('class-activation-class').first()).toBeChecked();
+});
+
+/** The chapter that places the widget (the lessons own where it goes). */
+function chapterWithWidget(): string | undefined {
+  const lessons = resolve(import.meta.dirname, '..', 'lessons');
+  return readdirSync(lessons, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .find((slug) => {
+      try {
+        return /^::: widget class-activation\s*$/m.test(readFileSync(resolve(lessons, slug, 'lesson.en.md'), 'utf8'));
+      } catch {
+        return false;
+      }
+    });
+}
+
+test('the chapter widget trains on the sample photos when the lab has no model and shows where it looks', async ({ page }) => {
+  const slug = chapterWithWidget();
+  expect(slug, 'a chapter places ::: widget class-activation').toBeTruthy();
+  await page.goto(`./?lang=en#/chapters/${slug}`);
+  const w = page.locator('[data-widget="class-activation"]');
+  await w.getByTestId('class-activation-run').click();
+  await waitForModel(page);
+  const cam = w.getByTestId('class-activation');
+  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  await expect(w.getByTestId('class-activation-widget')).toHaveAttribute('data-state', 'done');
+  await expect(cam).toHaveAttribute('data-from', 'trained');
+  await expect(cam.locator('canvas')).toBeVisible();
+  // The small model answers with the sample classes (shoes and hats), and the map explains one of them.
+  await expect(cam).toHaveAttribute('data-class', /^(shoes|hat)$/);
+  const photos = w.getByTestId('class-activation-photo');
+  await expect(cam).toHaveAttribute('data-photo', (await photos.first().getAttribute('data-photo'))!);
+  const [x, y] = await peakOf(page);
+  for (const v of [x, y]) {
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(1);
+  }
+  // Another photo, by keyboard, gets its own map.
+  expect(await photos.count()).toBeGreaterThanOrEqual(4);
+  const last = photos.last();
+  await last.focus();
+  await page.keyboard.press('Enter');
+  await expect(last).toHaveAttribute('aria-pressed', 'true');
+  await expect(cam).toHaveAttribute('data-photo', (await last.getAttribute('data-photo'))!);
+  await expect(cam).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });

@@ -6,6 +6,8 @@ import { model } from './model.svelte';
 
 /** A photo to explain: what the view draws (the whole photo) and what the engine reads (its 224×224 centre square). */
 export interface ActivationPhoto {
+  /** Names the photo to tests and views (a file name, a sample's id, 'webcam-frame'). */
+  id: string;
   /** An object URL of the whole photo; its owner revokes it. */
   url: string;
   /** The centre square the page decoded from it, as the model saw it. */
