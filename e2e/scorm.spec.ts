@@ -45,6 +45,14 @@ const PLAYER = `<!doctype html>
   cmi.student_data = { mastery_score: mastery };
   window.API = new Scorm12API({ lmsCommitUrl: false, autocommit: false, logLevel: 5 });
   API.loadFromJSON({ cmi }, '');
+  // ?refuse=<element>: the LMS refuses that element (as one that caps suspend_data below SCORM's 4,096 would).
+  const refuse = new URLSearchParams(location.search).get('refuse');
+  if (refuse) {
+    const set = API.LMSSetValue.bind(API), last = API.LMSGetLastError.bind(API);
+    let refused = false;
+    API.LMSSetValue = (k, v) => ((refused = k === refuse) ? 'false' : set(k, v));
+    API.LMSGetLastError = () => (refused ? '405' : last());
+  }
   window.commits = 0;
   API.on('LMSCommit', () => {
     window.commits++;
@@ -266,4 +274,21 @@ test('inside the LMS frame the lab works: wasm served as a generic binary loads,
   expect(dbs.length).toBeGreaterThan(0);
   expect(dbs.every((name) => name?.startsWith('transfer-lab@')), `namespaced: ${dbs.join(', ')}`).toBe(true);
   expect(seen.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+});
+
+test('an element the LMS refuses is logged and told once; the course and the rest of the record go on', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && m.text().startsWith('LMS:') && warnings.push(m.text()));
+  await page.goto(`${origin}/lms/player.html?refuse=cmi.suspend_data`);
+  const [first, second] = chapterIds;
+  await takeQuiz(page, first, right);
+  const notice = sco(page).getByTestId('lms-error');
+  await expect(notice).toHaveAttribute('data-code', '405');
+  await expect(notice).toContainText('cmi.suspend_data');
+  await takeQuiz(page, second, right);
+  await expect.poll(async () => objectives(await stored(page)).map((o) => o.id)).toEqual([first, second]);
+  await expect(sco(page).getByTestId('lms-error')).toHaveCount(1);
+  expect(warnings.length, 'every refusal is logged').toBe(2);
+  await sco(page).getByTestId('lms-error').getByRole('button').click();
+  await expect(sco(page).getByTestId('lms-error')).toHaveCount(0);
 });
