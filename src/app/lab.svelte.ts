@@ -2,14 +2,15 @@ import * as Comlink from 'comlink';
 import type { FreezePlan, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainResult } from '../ml';
 import { headParamCount, plans } from '../ml/layers';
 import { DEFAULT_BASE, isBaseId, type BaseId } from '../ml/bases';
-import { FINE_TUNE_LEARNING_RATE, HIDDEN_UNITS } from '../ml/defaults';
+import { HIDDEN_UNITS } from '../ml/defaults';
+import { runOptions, twoPhaseOptions } from '../ml/recipe';
 import { classProblem, type ClassProblem } from '../ml/class-rule';
 import type { Engine } from '../worker/client';
 import type { Prediction } from '../worker/api';
 import type { TmLayer } from '../ml/tm-format';
 import { tmZip } from '../io/tm-files';
 import { model } from './model.svelte';
-import { project } from './project.svelte';
+import { project, type TrainSettings } from './project.svelte';
 import { runs } from './run.svelte';
 
 export type TrainStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
@@ -34,6 +35,10 @@ class Lab {
   trainPhase = $state<1 | 2 | null>(null);
   /** Epochs of phase 1 in a two-phase run's history: the chart marks the boundary after them. */
   phaseBoundary = $state<number | null>(null);
+  /** Gradual unfreezing's releases in this run: from `epoch` on, the top `blocks` blocks learned. */
+  unfreezes = $state.raw<{ epoch: number; blocks: number }[]>([]);
+  /** The epoch early stopping kept (lowest validation loss), once the run has ended; null without early stopping. */
+  keptEpoch = $state<number | null>(null);
   result = $state.raw<TrainResult | null>(null);
   /** Class names the trained head answers with, fixed at training time. */
   trainedClasses = $state.raw<string[]>([]);
@@ -111,6 +116,8 @@ class Lab {
     this.trainedClasses = [];
     this.result = null;
     this.history = [];
+    this.unfreezes = [];
+    this.keptEpoch = null;
     this.status = 'idle';
     this.error = null;
     await model.useBase(id);
@@ -144,15 +151,18 @@ class Lab {
     this.error = null;
     this.history = [];
     this.pendingHistory = [];
+    this.unfreezes = [];
+    this.keptEpoch = null;
     this.lastLoss = null;
     this.phase = 'decode';
     this.phaseStartedAt = performance.now();
-    const s = project.settings;
+    const s = $state.snapshot(project.settings) as TrainSettings;
     const twoPhase = s.mode === 'two-phase';
     this.trainPhase = twoPhase ? 1 : null;
-    this.phaseBoundary = twoPhase ? s.epochs : null;
+    this.phaseBoundary = null;
     const classNames = project.classes.map((c) => c.name);
     const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ id: p.id, label, blob: async () => p.blob })));
+    const options = runOptions(s, classNames, project.plan);
     try {
       await this.init();
       const engine = await model.ensure();
@@ -160,31 +170,13 @@ class Lab {
         owner: 'lab',
         slot: SLOT,
         photos,
-        options: {
-          mode: s.mode === 'two-phase' ? 'fine-tune' : s.mode,
-          classNames,
-          // Two phases of `epochs` each: the run store's progress counts both.
-          epochs: twoPhase ? 2 * s.epochs : s.epochs,
-          batchSize: s.batchSize,
-          learningRate: s.learningRate,
-          augment: s.mode === 'fine-tune' && s.augment,
-          plan: s.mode === 'fine-tune' ? (project.plan ?? undefined) : undefined,
-          hiddenUnits: HIDDEN_UNITS,
-        },
+        // Two phases of `epochs` each: the run store's progress counts both.
+        options: twoPhase ? { ...options, epochs: 2 * s.epochs } : options,
         onDecode: (done, total) => (this.progress = { done, total }),
-        onEvent: (e) => this.onEvent(e),
+        onEvent: (e) => this.onEvent(e, twoPhase ? 2 * s.epochs : s.epochs),
         start: twoPhase
           ? (engine, runId, refs, onEvent) =>
-              engine.trainTwoPhase(SLOT, runId, refs, {
-                classNames,
-                headEpochs: s.epochs,
-                fineTuneEpochs: s.epochs,
-                topBlocks: s.topBlocks ?? 1,
-                batchSize: s.batchSize,
-                learningRate: s.learningRate,
-                fineTuneLearningRate: FINE_TUNE_LEARNING_RATE,
-                hiddenUnits: HIDDEN_UNITS,
-              }, onEvent).then((r) => {
+              engine.trainTwoPhase(SLOT, runId, refs, twoPhaseOptions(s, classNames), onEvent).then((r) => {
                 this.phaseBoundary = r.phase1Epochs;
                 return r;
               })
@@ -195,6 +187,7 @@ class Lab {
         return;
       }
       this.result = result;
+      this.keptEpoch = result.keptEpoch;
       if (result.cancelled) {
         this.status = 'cancelled';
         return;
@@ -219,9 +212,13 @@ class Lab {
     runs.cancel('lab');
   }
 
-  private onEvent(e: TrainEvent): void {
-    // Two-phase events say which phase they belong to.
+  private onEvent(e: TrainEvent, epochs: number): void {
+    // Two-phase events say which phase they belong to; phase 2's first one marks where phase 1 ended.
     const phase = (e as { phase?: 1 | 2 }).phase;
+    if (phase === 2 && this.phaseBoundary === null) {
+      this.flushHistory();
+      this.phaseBoundary = this.history.length;
+    }
     if (phase) this.trainPhase = phase;
     if (e.type === 'embed') {
       if (this.phase !== 'embed') this.phaseStartedAt = performance.now();
@@ -231,9 +228,10 @@ class Lab {
       if (this.phase !== 'epochs') this.phaseStartedAt = performance.now();
       this.phase = 'epochs';
       this.lastLoss = e.loss;
-      const epochs = project.settings.epochs * (project.settings.mode === 'two-phase' ? 2 : 1);
       this.progress = { done: (e.epoch - 1) * e.batches + e.batch, total: epochs * e.batches };
-    } else {
+    } else if (e.type === 'unfreeze') {
+      this.unfreezes = [...this.unfreezes, { epoch: e.epoch, blocks: e.blocks }];
+    } else if (e.type === 'epoch') {
       this.pendingHistory.push(e);
       this.lastLoss = e.loss;
       if (!this.flushQueued) {

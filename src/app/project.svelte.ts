@@ -5,7 +5,9 @@ import { store, storageName, StorageFullError, type Change, type ClassRecord, ty
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
-import { BATCH_SIZE, EPOCHS, HEAD_LEARNING_RATE } from '../ml/defaults';
+import { DEFAULT_SETTINGS, settingsFrom, type TrainSettings } from './settings';
+
+export { DEFAULT_SETTINGS, type TrainSettings } from './settings';
 
 export interface Photo {
   id: string;
@@ -21,25 +23,6 @@ export interface LabClass {
   id: string;
   name: string;
 }
-
-export interface TrainSettings {
-  /** 'two-phase': the head on the cache for `epochs`, then the top `topBlocks` blocks at 1e-5 for `epochs` more. */
-  mode: 'feature-extraction' | 'fine-tune' | 'two-phase';
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  augment: boolean;
-  /** Blocks a two-phase run unfreezes in phase 2, counted from the top (1 when unset). */
-  topBlocks?: number;
-  /** The base network (src/ml/bases.ts id); MobileNet v1 0.25 when unset. */
-  base?: string;
-  /** Webcam capture (flat, as a project file stores settings): frames per second, seconds before it starts, seconds it lasts (0: while held). */
-  captureFps?: number;
-  captureDelay?: number;
-  captureDuration?: number;
-}
-
-export const DEFAULT_SETTINGS: TrainSettings = { mode: 'feature-extraction', epochs: EPOCHS, batchSize: BATCH_SIZE, learningRate: HEAD_LEARNING_RATE, augment: false };
 
 /** Longest class name; a name is shown on a card, a chart axis and an exported model. */
 export const MAX_NAME = 40;
@@ -210,7 +193,7 @@ class Project {
   private show(snap: Snapshot): void {
     this.classes = snap.classes.map((c) => ({ id: c.id, name: c.name }));
     this.orders = new Map(snap.classes.map((c) => [c.id, c.order]));
-    this.settings = { ...DEFAULT_SETTINGS, ...(snap.meta.settings as Partial<TrainSettings> | undefined) };
+    this.settings = settingsFrom(snap.meta.settings as Record<string, unknown> | undefined);
     this.plan = snap.meta.plan ?? null;
     this.head = snap.meta.head ?? null;
     this.lastMeta = { settings: JSON.stringify(this.settings), plan: this.plan, head: this.head };

@@ -11,7 +11,7 @@ export interface RunPhoto {
   blob: () => Promise<Blob>;
 }
 
-export interface RunRequest {
+export interface RunRequest<R = TrainResult> {
   /** Who runs it ('lab', 'compare', 'freezing'): shown to other views while it runs. */
   owner: string;
   /** The engine's trainer this run uses; a slot keeps its head between runs. */
@@ -20,11 +20,12 @@ export interface RunRequest {
   options: TrainOptions;
   onDecode?: (done: number, total: number) => void;
   onEvent?: (e: TrainEvent) => void;
-  /** Starts something other than a plain `train` on the engine (the two-phase recipe); same handover, progress and cancel. */
-  start?: (engine: Engine, runId: number, samples: SampleRef[], onEvent: (e: TrainEvent) => void) => Promise<TrainResult>;
+  /** Starts something other than a plain `train` on the engine (the two-phase recipe, a range test); same handover, progress and cancel. */
+  start?: (engine: Engine, runId: number, samples: SampleRef[], onEvent: (e: TrainEvent) => void) => Promise<R>;
 }
 
-export type RunPhase = 'decode' | 'embed' | 'epochs';
+/** 'sweep': the steps of a learning-rate range test. */
+export type RunPhase = 'decode' | 'embed' | 'epochs' | 'sweep';
 
 export interface ActiveRun {
   id: number;
@@ -84,7 +85,7 @@ class Runs {
    * Trains on the engine. Resolves with the engine's result (`cancelled: true` when cancelled mid-run), or null
    * when cancelled before training began; rejects on failure.
    */
-  train(req: RunRequest): Promise<TrainResult | null> {
+  train<R = TrainResult>(req: RunRequest<R>): Promise<R | null> {
     const run = this.settled.then(() => this.run(req));
     this.settled = run.catch(() => {});
     return run;
@@ -103,7 +104,7 @@ class Runs {
     return this.active && this.active.owner !== owner ? this.active.owner : null;
   }
 
-  private async run(req: RunRequest): Promise<TrainResult | null> {
+  private async run<R>(req: RunRequest<R>): Promise<R | null> {
     const id = this.nextId++;
     this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
     this.lastError = null;
@@ -121,7 +122,7 @@ class Runs {
       };
       const refs = req.photos.map(({ id: photo, label }) => ({ id: photo, label }));
       if (req.start) return await req.start(engine, id, refs, Comlink.proxy(onEvent));
-      return await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent));
+      return (await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent))) as R;
     } catch (err) {
       this.lastError = err;
       throw err;
@@ -133,9 +134,10 @@ class Runs {
 
   private track(e: TrainEvent, epochs: number): void {
     const a = this.active;
-    if (!a || e.type === 'epoch') return;
-    const phase: RunPhase = e.type === 'embed' ? 'embed' : 'epochs';
-    const [done, total] = e.type === 'embed' ? [e.done, e.total] : [(e.epoch - 1) * e.batches + e.batch, epochs * e.batches];
+    if (!a || e.type === 'epoch' || e.type === 'unfreeze') return;
+    const phase: RunPhase = e.type === 'embed' ? 'embed' : e.type === 'sweep' ? 'sweep' : 'epochs';
+    const [done, total] =
+      e.type === 'embed' ? [e.done, e.total] : e.type === 'sweep' ? [e.step, e.steps] : [(e.epoch - 1) * e.batches + e.batch, epochs * e.batches];
     this.active = { ...a, phase, done, total, startedAt: a.phase === phase ? a.startedAt : performance.now() };
   }
 }

@@ -1,3 +1,4 @@
+import { heldOutCount } from './cost';
 import { MIN_PHOTOS_PER_CLASS } from './defaults';
 import { checkPixels, centreView } from './image';
 import type { View } from './image';
@@ -45,7 +46,7 @@ export function stratifiedSplit(samples: readonly Sample[], fraction: number, ra
   const labels = [...new Set(samples.map((s) => s.label))].sort((a, b) => a - b);
   for (const label of labels) {
     const members = shuffled(samples.filter((s) => s.label === label), random);
-    const n = fraction > 0 ? Math.min(members.length - 1, Math.max(1, Math.round(members.length * fraction))) : 0;
+    const n = heldOutCount(members.length, fraction);
     validation.push(...members.slice(0, n));
     train.push(...members.slice(n));
   }

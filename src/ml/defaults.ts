@@ -1,3 +1,5 @@
+import type { Recipe } from './recipe';
+
 /**
  * The one home of the training defaults: the engine fills options from here, the lab starts from here, and the
  * chapters' experiments take their small budget from here.
@@ -15,8 +17,14 @@ export const HEAD_LEARNING_RATE = 1e-3;
 /** Learning rate once base layers learn: small enough to nudge the pretrained features, not wreck them (Keras guide). */
 export const FINE_TUNE_LEARNING_RATE = 1e-5;
 
-/** With base layers learning, a rate above this gets the lab's suggestion to use FINE_TUNE_LEARNING_RATE instead. */
+/**
+ * A base rate above this gets the lab's suggestion to keep the head at its rate and set the base to
+ * FINE_TUNE_LEARNING_RATE (or to train the head first). Never a fresh head at 1e-5: it barely learns.
+ */
 export const FINE_TUNE_RATE_WARNING = 1e-4;
+
+/** The base layers' rate as a fraction of the head's while fine-tuning, unless the learner sets one (recipe.ts). */
+export const BASE_RATE_FACTOR = 0.1;
 
 export const BATCH_SIZE = 16;
 
@@ -32,8 +40,34 @@ export const MIN_PHOTOS_PER_CLASS = 2;
 /** Epochs the lab starts with. */
 export const EPOCHS = 20;
 
+/** Early stopping's patience the lab offers first, in epochs. */
+export const PATIENCE = 5;
+
+/** Gradual unfreezing: epochs between two released blocks, as the lab starts. */
+export const GRADUAL_EVERY = 2;
+
+/** The head's regularisation in the lab's recipe. */
+export const LAB_HEAD = { dropout: 0, l2: 0 } as const;
+
 /**
  * The chapters' experiments: 8 photos a class, so small batches, a larger held-out share (2 photos a class)
  * and a fixed seed, the same in every widget so their results can be set side by side.
  */
 export const EXPERIMENT = { batchSize: 4, validationSplit: 0.25, seed: 7, hiddenUnits: HIDDEN_UNITS } as const;
+
+/** Epochs the head trains before a range test sweeps the base's rate: enough for a head on cached embeddings to settle. */
+export const RANGE_HEAD_EPOCHS = 5;
+
+/**
+ * The recipe the lab starts with (recipe.ts turns it into engine options for the lab and the benchmark alike).
+ */
+export const LAB_RECIPE: Recipe = {
+  mode: 'feature-extraction',
+  epochs: EPOCHS,
+  batchSize: BATCH_SIZE,
+  learningRate: HEAD_LEARNING_RATE,
+  augmentation: 'off',
+  earlyStopping: false,
+  patience: PATIENCE,
+  gradualEvery: GRADUAL_EVERY,
+};

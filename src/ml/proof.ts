@@ -45,9 +45,12 @@ export interface FrozenCheck {
   changedNames: string[];
 }
 
-/** Proof that frozen means frozen: every weight the run did not train is bit-identical to before. */
+/**
+ * Proof that frozen means frozen: every weight the run did not train is bit-identical to before. Which weights
+ * trained is read from `after`, taken when the run ended (gradual unfreezing releases layers on the way).
+ */
 export function frozenCheck(before: readonly WeightSnapshot[], after: readonly WeightSnapshot[]): FrozenCheck {
-  const frozen = before.map((b, i) => [b, after[i]] as const).filter(([b]) => !b.trainable);
+  const frozen = before.map((b, i) => [b, after[i]] as const).filter(([, a]) => !a.trainable);
   const changedNames = frozen.filter(([b, a]) => !bitIdentical(b.values, a.values)).map(([b]) => `${b.layer}/${b.weight}`);
   return {
     checked: frozen.length,
@@ -57,11 +60,11 @@ export function frozenCheck(before: readonly WeightSnapshot[], after: readonly W
   };
 }
 
-/** mean |Δw| of each layer's trainable weights over the run. */
+/** mean |Δw| of each layer's trained weights over the run (which ones, as `after` says). */
 export function layerDeltas(before: readonly WeightSnapshot[], after: readonly WeightSnapshot[]): { layer: string; meanAbsDelta: number }[] {
   const byLayer = new Map<string, { b: Float32Array[]; a: Float32Array[] }>();
   before.forEach((b, i) => {
-    if (!b.trainable) return;
+    if (!after[i].trainable) return;
     const entry = byLayer.get(b.layer) ?? { b: [], a: [] };
     entry.b.push(b.values);
     entry.a.push(after[i].values);

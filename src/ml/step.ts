@@ -1,8 +1,10 @@
 // The inner loops of a run: one gradient step, scoring a set, filling a bottleneck cache.
 import * as tf from '@tensorflow/tfjs';
 import type { BottleneckCache } from './cache';
+import type { ParamGroup } from './groups';
 import { headLogits, kernelNorm } from './head';
 import { centreView, toInputBatch } from './image';
+import type { View } from './image';
 import type { TrainEvent } from './options';
 import { prefixForward, suffixForward } from './suffix';
 import type { BaseSplit } from './suffix';
@@ -13,6 +15,14 @@ import { breathe } from './yield';
 /** Photos per forward pass when filling a cache or scoring: bounds activation memory. */
 export const CHUNK = 16;
 
+/**
+ * The one place training reads photos' pixels: a batch of samples through their views (the fixed view a sample
+ * carries, else `views`, else the centre square) as MobileNet's input.
+ */
+export function inputBatch(samples: readonly ViewedSample[], views?: readonly View[]): tf.Tensor4D {
+  return toInputBatch(samples.map((s) => s.pixels), views ?? samples.map((s) => s.view ?? centreView(s.pixels)));
+}
+
 /** One score of a set of photos in inference mode. */
 export interface Score {
   loss: number;
@@ -20,39 +30,44 @@ export interface Score {
   predicted: number[];
 }
 
+/** Regularisers of one step: L2 on the head's kernels, and a dropout mask seed (one per step) when the head has dropout. */
+export interface StepExtras {
+  l2?: number;
+  dropoutSeed?: number;
+}
+
 /**
  * One gradient step: the frozen-prefix features come in as plain tensors (no tape), the suffix and head run in
- * inference mode inside `minimize`, and only `vars` receive gradients. Loss: mean softmax cross-entropy
- * L = −(1/n) Σ log softmax(z)_y, plus λ·Σ‖W‖² over the head's kernels when `l2` > 0. Returns [loss, number of correct predictions] as one tensor, so a step costs one
- * read of the device (each read waits for the GPU to drain).
+ * inference mode, and only the groups' variables receive gradients, each group stepped by its own Adam (its rate).
+ * Loss: mean softmax cross-entropy L = −(1/n) Σ log softmax(z)_y, plus λ·Σ‖W‖² over the head's kernels when `l2` > 0.
+ * Returns [loss, number of correct predictions] as one tensor, so a step costs one read of the device (each read
+ * waits for the GPU to drain).
  */
 export function trainStep(
-  optimizer: tf.Optimizer,
-  vars: tf.Variable[],
+  groups: readonly ParamGroup[],
   split: BaseSplit,
   head: tf.Sequential,
   features: tf.Tensor,
   batch: readonly Sample[],
-  l2 = 0,
-  dropoutSeed?: number,
+  { l2 = 0, dropoutSeed }: StepExtras = {},
 ): tf.Tensor1D {
-  // minimize() runs the loss in a scope of its own: the hit count must be kept to outlive it.
+  // The loss runs in a scope of its own: the hit count must be kept to outlive it.
   let hits: tf.Tensor | null = null;
   try {
     return tf.tidy(() => {
       const truth = tf.tensor1d(batch.map((s) => s.label), 'int32');
       const y = tf.oneHot(truth, head.outputs[0].shape[1] as number);
-      const cost = optimizer.minimize(
+      const { value, grads } = tf.variableGrads(
         () => {
           const logits = headLogits(head, suffixForward(split, features), dropoutSeed);
           hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')));
           const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
           return l2 > 0 ? loss.add(kernelNorm(head).mul(l2)) : loss;
         },
-        true,
-        vars,
-      ) as tf.Scalar;
-      return tf.stack([cost, hits!]) as tf.Tensor1D;
+        groups.flatMap((g) => g.vars),
+      );
+      for (const g of groups) g.optimizer.applyGradients(g.vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+      return tf.stack([value, hits!]) as tf.Tensor1D;
     });
   } finally {
     tf.dispose([features, ...(hits ? [hits] : [])]);
@@ -96,7 +111,7 @@ export async function fillCache(cache: BottleneckCache, split: BaseSplit, sample
     if (signal?.aborted) return true;
     const t0 = performance.now();
     const chunk = missing.slice(i, i + CHUNK);
-    const out = tf.tidy(() => prefixForward(split, toInputBatch(chunk.map((s) => s.pixels), chunk.map((s) => s.view ?? centreView(s.pixels)))));
+    const out = tf.tidy(() => prefixForward(split, inputBatch(chunk)));
     await out.data();
     cache.put(chunk, out);
     done += chunk.length;

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { TunableBase } from './base';
 import { BottleneckCache } from './cache';
-import { BATCH_SIZE, FINE_TUNE_LEARNING_RATE, HEAD_LEARNING_RATE } from './defaults';
+import { BATCH_SIZE, FINE_TUNE_LEARNING_RATE, HEAD_LEARNING_RATE, RANGE_HEAD_EPOCHS } from './defaults';
 import { batches, checkSamples, randomView, stratifiedSplit } from './dataset';
+import { BestEpoch } from './early-stop';
+import { blocksAt } from './gradual';
+import { disposeGroups, paramGroup } from './groups';
+import type { ParamGroup } from './groups';
 import { createHead } from './head';
-import { centreView, checkPixels, toInputBatch } from './image';
+import { checkPixels } from './image';
 import type { View } from './image';
 import { installFastCpuKernels } from './kernels';
 import { installWasmKernels } from './kernels-wasm';
@@ -15,17 +19,21 @@ import { evaluate } from './metrics';
 import { EMBEDDING_LAYER, preprocess } from './mobilenet';
 import type { MobileNet } from './mobilenet';
 import { resolveOptions } from './options';
-import type { EpochEvent, Resolved, TrainEvent, TrainOptions, TrainResult } from './options';
+import type { EpochEvent, RangeTestOptions, Resolved, TrainEvent, TrainOptions, TrainResult } from './options';
+import { RANGE_DEFAULTS } from './lr-range';
+import { rangeTest } from './range-test';
+import type { RangeTestResult } from './range-test';
 import { baseKey, baseOfModel, checkBase, decodeSnapshot, headKey, restore } from './persist';
 import type { HeadSnapshot } from './persist';
 import { frozenCheck, layerDeltas, snapshot } from './proof';
+import type { WeightSnapshot } from './proof';
 import { rng } from './random';
 import type { Rng } from './random';
 import { embed, prefixForward, splitBase } from './suffix';
 import type { BaseSplit } from './suffix';
 import { EngineError } from './types';
 import type { Pixels, Sample } from './types';
-import { fillCache, scoreSet, trainStep } from './step';
+import { fillCache, inputBatch, scoreSet, trainStep } from './step';
 import { breathe } from './yield';
 import type { Score } from './step';
 import { withFixedViews, type ViewedSample } from './views';
@@ -44,8 +52,14 @@ export interface TwoPhaseOptions {
   validationSplit?: number;
   seed?: number;
   hiddenUnits?: number;
-  /** Phase 2 only. */
+  /** Fresh random views every batch, in both phases (no cache then). */
   augment?: boolean;
+  /** Fixed views embedded once, in both phases. */
+  cachedViews?: boolean;
+  /** Early stopping in each phase (patience in epochs; 0 for off). */
+  patience?: number;
+  dropout?: number;
+  l2?: number;
 }
 
 /** Events of a two-phase run carry the phase they belong to. */
@@ -56,29 +70,38 @@ type Emit = (e: TrainEvent) => void;
 /** A run between its preparation and its finish: what the epochs train and what the proof compares. */
 interface Run {
   base: TunableBase;
+  /** The base's frozen prefix and trainable suffix now (gradual unfreezing moves the cut). */
   split: BaseSplit;
   head: tf.Sequential;
-  /** The variables gradient descent updates: the trainable suffix's and the head's. */
-  vars: tf.Variable[];
-  learners: tf.layers.Layer[];
+  /** The variables gradient descent updates, by rate: the head's, then the base's (one group per released block when gradual). */
+  groups: ParamGroup[];
+  /** Layers that have learned in this run so far. */
+  learners: Set<tf.layers.Layer>;
   watched: tf.layers.Layer[];
-  before: Awaited<ReturnType<typeof snapshot>>;
+  before: WeightSnapshot[];
   random: Rng;
   train: ViewedSample[];
   validation: Sample[];
+  /** What goes through the frozen prefix: every photo's centre view plus the training photos' fixed views. */
+  embedded: ViewedSample[];
   cache: BottleneckCache | null;
-  /** The frozen prefix's output for a batch: from the cache, or computed (with augmentation's views). */
-  features: (batch: readonly ViewedSample[], views?: View[]) => tf.Tensor;
   /** Cancelled while filling the cache. */
   cancelled: boolean;
   steps: number;
+  unfrozen: { epoch: number; blocks: number }[];
 }
 
 interface Epochs {
   history: EpochEvent[];
-  lastScore: Score | null;
+  /** With early stopping: the epoch whose weights were kept, and its validation score. */
+  kept: { epoch: number; score: Score | null } | null;
+  lastScore?: Score | null;
   cancelled: boolean;
+  stoppedEarly: boolean;
 }
+
+/** The learnable variables of some layers (kernel, bias, gamma, beta; never BatchNorm's moving statistics). */
+const varsOf = (layers: readonly tf.layers.Layer[]) => layers.flatMap((l) => learnableWeights(l).map((w) => w.read() as tf.Variable));
 
 /**
  * Transfer learning on one project: owns a copy of the base, the new head and the bottleneck caches.
@@ -119,23 +142,13 @@ export class Trainer {
   async train(samples: Sample[], options: TrainOptions, onEvent?: Emit, signal?: AbortSignal): Promise<TrainResult> {
     const o = resolveOptions(options);
     checkSamples(samples, o.classNames);
-    if (this.running) throw new EngineError('BUSY', 'A training run is already in progress.');
-    this.running = true;
-    try {
-      return await this.run(samples, o, onEvent ?? (() => {}), signal);
-    } catch (e) {
-      if (e instanceof EngineError) throw e;
-      throw new EngineError('BACKEND', `Training failed on the ${tf.getBackend()} backend: ${(e as Error).message}`, {
-        backend: tf.getBackend(),
-      });
-    } finally {
-      this.running = false;
-    }
+    return this.exclusive(() => this.run(samples, o, onEvent ?? (() => {}), signal));
   }
 
   /**
    * The seeds' recipe: phase 1 trains the head on cached embeddings with the base frozen; phase 2 unfreezes the
-   * top blocks and continues from that head with a small learning rate. `phase2` is null when phase 1 was cancelled.
+   * top blocks and continues from that head, head and blocks at one small rate (the Keras guide's: the head has
+   * converged, so nothing needs a larger one). `phase2` is null when phase 1 was cancelled.
    */
   async twoPhase(
     samples: Sample[],
@@ -150,6 +163,11 @@ export class Trainer {
       validationSplit: opts.validationSplit,
       seed: opts.seed,
       hiddenUnits: opts.hiddenUnits,
+      augment: opts.augment,
+      cachedViews: opts.cachedViews,
+      patience: opts.patience,
+      dropout: opts.dropout,
+      l2: opts.l2,
     };
     const phase2: TrainOptions = {
       ...common,
@@ -157,7 +175,6 @@ export class Trainer {
       plan,
       epochs: opts.fineTuneEpochs,
       learningRate: opts.fineTuneLearningRate ?? FINE_TUNE_LEARNING_RATE,
-      augment: opts.augment,
       resume: true,
     };
     resolveOptions(phase2);
@@ -169,6 +186,31 @@ export class Trainer {
     if (first.cancelled) return { phase1: first, phase2: null };
     const second = await this.train(samples, phase2, (e) => onEvent?.({ ...e, phase: 2 }), signal);
     return { phase1: first, phase2: second };
+  }
+
+  /**
+   * A learning-rate range test (range-test.ts): loss against an exponentially rising rate, and the rate it suggests.
+   * The trainer's head and every base weight are as they were afterwards; the cache it fills serves the next run.
+   */
+  async rangeTest(samples: Sample[], options: RangeTestOptions, onEvent?: Emit, signal?: AbortSignal): Promise<RangeTestResult> {
+    const { target, headEpochs = RANGE_HEAD_EPOCHS, steps, minRate, maxRate, ...rest } = options;
+    const o = resolveOptions({ ...rest, mode: target === 'head' ? 'feature-extraction' : 'fine-tune', epochs: 1 });
+    if (target !== 'head' && target !== 'base') throw new EngineError('BAD_HYPERPARAMETER', `target must be 'head' or 'base'; got ${String(target)}.`, { name: 'target', value: String(target) });
+    if (steps !== undefined && !(Number.isInteger(steps) && steps >= 3)) throw new EngineError('BAD_HYPERPARAMETER', `steps must be a whole number ≥ 3; got ${steps}.`, { name: 'steps', value: String(steps) });
+    if (!(Number.isInteger(headEpochs) && headEpochs >= 0)) throw new EngineError('BAD_HYPERPARAMETER', `headEpochs must be a whole number ≥ 0; got ${headEpochs}.`, { name: 'headEpochs', value: String(headEpochs) });
+    const low = minRate ?? RANGE_DEFAULTS.minRate;
+    const high = maxRate ?? RANGE_DEFAULTS.maxRate;
+    if (!(low > 0 && high > low && Number.isFinite(high))) throw new EngineError('BAD_HYPERPARAMETER', `The rates must rise from a positive minimum; got ${low} to ${high}.`, { name: 'maxRate', value: String(high) });
+    checkSamples(samples, o.classNames);
+    return this.exclusive(async () => {
+      const base = await this.ensureBase();
+      const split = splitBase(base, this.planFor(o, base));
+      if (target === 'base' && !split.trainable.length) {
+        throw new EngineError('NO_TRAINABLE', 'The plan freezes every layer of the base; test the head\'s rate instead.');
+      }
+      const ctx = { base, split, cacheFor: (s: readonly Sample[]) => this.cacheFor(split, base, s) };
+      return rangeTest(ctx, samples, { ...o, target, headEpochs, steps, minRate: low, maxRate: high }, onEvent ?? (() => {}), signal);
+    });
   }
 
   /** Class probabilities for one photo through the trained pipeline (fine-tuned base + head). */
@@ -278,10 +320,10 @@ export class Trainer {
     this.stepped = false;
   }
 
-  /** The plan this run follows, with unknown layer names refused. */
+  /** The plan this run follows, with unknown layer names refused; gradual unfreezing starts with none of the base. */
   private planFor(o: Resolved, base: TunableBase): FreezePlan {
     const layers = inventory(base.model);
-    if (o.mode === 'feature-extraction') return plans.featureExtraction(layers);
+    if (o.mode === 'feature-extraction' || o.gradual) return plans.featureExtraction(layers);
     const plan = o.plan ?? plans.topBlocks(layers, 1);
     const unknown = Object.keys(plan).filter((name) => !layers.some((l) => l.name === name));
     if (unknown.length) {
@@ -292,14 +334,29 @@ export class Trainer {
     return plan;
   }
 
+  /** One run at a time; a tfjs failure mid-run becomes EngineError BACKEND. */
+  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running) throw new EngineError('BUSY', 'A training run is already in progress.');
+    this.running = true;
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError('BACKEND', `Training failed on the ${tf.getBackend()} backend: ${(e as Error).message}`, {
+        backend: tf.getBackend(),
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
   private async run(samples: Sample[], o: Resolved, emit: Emit, signal?: AbortSignal): Promise<TrainResult> {
     const run = await this.prepare(samples, o, emit, signal);
-    const optimizer = tf.train.adam(o.learningRate);
-    let epochs: Epochs = { history: [], lastScore: null, cancelled: run.cancelled };
+    let epochs: Epochs = { history: [], kept: null, cancelled: run.cancelled, stoppedEarly: false };
     try {
-      if (!run.cancelled) epochs = await this.epochs(run, o, optimizer, emit, signal);
+      if (!run.cancelled) epochs = await this.epochs(run, o, emit, signal);
     } finally {
-      optimizer.dispose();
+      disposeGroups(run.groups);
       if (run.steps) run.base.markTrained(run.split.trainable);
     }
     return this.finish(run, o, epochs);
@@ -312,9 +369,10 @@ export class Trainer {
   private async prepare(samples: Sample[], o: Resolved, emit: Emit, signal?: AbortSignal): Promise<Run> {
     const base = await this.ensureBase();
     const split = splitBase(base, this.planFor(o, base));
-    if (o.mode === 'fine-tune' && !split.trainable.length) {
+    if (o.mode === 'fine-tune' && !o.gradual && !split.trainable.length) {
       throw new EngineError('NO_TRAINABLE', 'The plan freezes every layer of the base; use feature extraction to train only the head.');
     }
+    if (o.gradual) plans.topBlocks(inventory(base.model), o.gradual.blocks);
     if (o.resume && (!this.head || this.classNames.join('\n') !== o.classNames.join('\n') || this.hiddenUnits !== o.hiddenUnits)) {
       throw new EngineError('BAD_HYPERPARAMETER', 'Resuming needs a trained head with the same classes and hidden units.', {
         name: 'resume',
@@ -329,86 +387,144 @@ export class Trainer {
     base.layers.forEach((l, i) => {
       if (l.weights.length) l.trainable = split.trainable.includes(i);
     });
-    const learners = [...split.trainable.map((i) => base.layers[i]), ...head.layers];
-    const vars = learners.flatMap((l) => learnableWeights(l).map((w) => w.read() as tf.Variable));
+    const baseLayers = split.trainable.map((i) => base.layers[i]);
+    const groups = [paramGroup(varsOf(head.layers), o.learningRate)];
+    if (baseLayers.length) groups.push(paramGroup(varsOf(baseLayers), o.baseLearningRate));
     const watched = [...base.layers, ...head.layers];
-    const before = await snapshot(watched, new Set(learners));
+    // Which weights learn is settled when the run ends (gradual unfreezing releases layers on the way).
+    const before = await snapshot(watched, new Set());
 
     const random = rng(o.seed);
     const { train: photos, validation } = stratifiedSplit(samples, o.validationSplit, random);
-    // Fixed views train the head only; validation is scored on the centre view, as predictions are.
+    // Fixed views train only; validation is scored on the centre view, as predictions are.
     const train: ViewedSample[] = o.cachedViews ? withFixedViews(photos) : photos;
     const embedded: ViewedSample[] = o.cachedViews ? [...samples, ...train.filter((s) => s.view)] : samples;
-    const cache = o.useCache && !o.augment ? this.cacheFor(split, base, embedded) : null;
-    const cancelled = cache ? await fillCache(cache, split, embedded, emit, signal) : false;
-    const features = (batch: readonly ViewedSample[], views?: View[]) =>
-      tf.tidy(() =>
-        cache
-          ? cache.batch(batch)
-          : prefixForward(split, toInputBatch(batch.map((s) => s.pixels), views ?? batch.map((s) => s.view ?? centreView(s.pixels)))),
-      );
-    return { base, split, head, vars, learners, watched, before, random, train, validation, cache, features, cancelled, steps: 0 };
+    const run: Run = {
+      base, split, head, groups, learners: new Set([...baseLayers, ...head.layers]), watched, before, random, train, validation, embedded,
+      cache: null, cancelled: false, steps: 0, unfrozen: [],
+    };
+    await this.moveCache(run, o, emit, signal);
+    return run;
   }
 
-  /** The epochs themselves: one gradient step per batch, then the validation score; stops at a cancel. */
-  private async epochs(run: Run, o: Resolved, optimizer: tf.Optimizer, emit: Emit, signal?: AbortSignal): Promise<Epochs> {
-    const { split, head, vars, train, validation, features, random } = run;
+  /**
+   * The bottleneck cache for the run's current cut, filled for the photos it lacks. It moves with the cut: gradual
+   * unfreezing shortens the frozen prefix, whose output at the new cut is exact (those layers never learned), so it
+   * is cached once per photo there instead of running the whole base every batch. Random augmentation bypasses it.
+   */
+  private async moveCache(run: Run, o: Resolved, emit: Emit, signal?: AbortSignal): Promise<void> {
+    run.cache = o.useCache && !o.augment ? this.cacheFor(run.split, run.base, run.embedded) : null;
+    if (run.cache) run.cancelled = await fillCache(run.cache, run.split, run.embedded, emit, signal);
+  }
+
+  /** The frozen prefix's output for a batch: from the cache, or computed from the photos (with augmentation's views). */
+  private features(run: Run, batch: readonly ViewedSample[], views?: View[]): tf.Tensor {
+    return tf.tidy(() => (run.cache ? run.cache.batch(batch) : prefixForward(run.split, inputBatch(batch, views))));
+  }
+
+  /**
+   * Gradual unfreezing: the top `blocks` blocks learn from `epoch` on. The blocks just released get an Adam of their
+   * own at the base rate (fresh moments, own step count: see groups.ts) and the early stopper's copy of them.
+   */
+  private async release(run: Run, o: Resolved, blocks: number, epoch: number, best: BestEpoch | null, emit: Emit, signal?: AbortSignal): Promise<void> {
+    const { base } = run;
+    const split = splitBase(base, plans.topBlocks(inventory(base.model), blocks));
+    const added = split.trainable.filter((i) => !run.split.trainable.includes(i)).map((i) => base.layers[i]);
+    added.forEach((l) => {
+      l.trainable = true;
+      run.learners.add(l);
+    });
+    const vars = varsOf(added);
+    best?.include(vars);
+    run.groups.push(paramGroup(vars, o.baseLearningRate));
+    run.split = split;
+    run.unfrozen.push({ epoch, blocks });
+    emit({ type: 'unfreeze', epoch, blocks, layers: added.map((l) => l.name) });
+    await this.moveCache(run, o, emit, signal);
+  }
+
+  /**
+   * The epochs themselves: one gradient step per batch, then the validation score; stops at a cancel, or early when
+   * validation loss stops improving (the best epoch's weights are then written back).
+   */
+  private async epochs(run: Run, o: Resolved, emit: Emit, signal?: AbortSignal): Promise<Epochs> {
+    const { head, train, validation, random } = run;
     const history: EpochEvent[] = [];
+    const best = o.patience > 0 && validation.length ? new BestEpoch(o.patience) : null;
     let lastScore: Score | null = null;
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const started = performance.now();
-      const epochBatches = batches(train, o.batchSize, random);
-      let lossSum = 0;
-      let hitSum = 0;
-      for (let b = 0; b < epochBatches.length; b++) {
-        if (signal?.aborted) return { history, lastScore, cancelled: true };
-        const t0 = performance.now();
-        const batch = epochBatches[b];
-        const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
-        // Drawn only when dropout is on, so runs without it keep the same random stream (batch order, views).
-        const dropoutSeed = o.dropout > 0 ? Math.floor(random() * 2 ** 31) : undefined;
-        const stats = trainStep(optimizer, vars, split, head, features(batch, views), batch, o.l2, dropoutSeed);
-        const [loss, hit] = await stats.data();
-        stats.dispose();
-        run.steps++;
-        this.stepped = true;
-        lossSum += loss * batch.length;
-        hitSum += hit;
-        emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss, ms: performance.now() - t0 });
-        await breathe();
+    let bestScore: Score | null = null;
+    let stoppedEarly = false;
+    const cancelled = (): Epochs => ({ history, kept: null, cancelled: true, stoppedEarly: false });
+    try {
+      for (let epoch = 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
+        const blocks = o.gradual ? blocksAt(epoch, o.gradual.every, o.gradual.blocks) : 0;
+        if (blocks > run.unfrozen.length) {
+          await this.release(run, o, blocks, epoch, best, emit, signal);
+          if (run.cancelled) return cancelled();
+        }
+        const started = performance.now();
+        const epochBatches = batches(train, o.batchSize, random);
+        let lossSum = 0;
+        let hitSum = 0;
+        for (let b = 0; b < epochBatches.length; b++) {
+          if (signal?.aborted) return cancelled();
+          const t0 = performance.now();
+          const batch = epochBatches[b];
+          const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
+          // Drawn only when dropout is on, so runs without it keep the same random stream (batch order, views).
+          const dropoutSeed = o.dropout > 0 ? Math.floor(random() * 2 ** 31) : undefined;
+          const stats = trainStep(run.groups, run.split, head, this.features(run, batch, views), batch, { l2: o.l2, dropoutSeed });
+          const [loss, hit] = await stats.data();
+          stats.dispose();
+          run.steps++;
+          this.stepped = true;
+          lossSum += loss * batch.length;
+          hitSum += hit;
+          emit({ type: 'batch', epoch, batch: b + 1, batches: epochBatches.length, loss, ms: performance.now() - t0 });
+          await breathe();
+        }
+        lastScore = validation.length ? await scoreSet(validation, (chunk) => this.features(run, chunk), run.split, head, o.classNames.length, signal) : null;
+        if (signal?.aborted) return cancelled();
+        const event: EpochEvent = {
+          type: 'epoch',
+          epoch,
+          epochs: o.epochs,
+          loss: lossSum / train.length,
+          accuracy: hitSum / train.length,
+          valLoss: lastScore?.loss ?? null,
+          valAccuracy: lastScore?.accuracy ?? null,
+          ms: performance.now() - started,
+        };
+        history.push(event);
+        emit(event);
+        if (best && lastScore) {
+          stoppedEarly = best.update(epoch, lastScore.loss, run.groups.flatMap((g) => g.vars)) && epoch < o.epochs;
+          if (best.epoch === epoch) bestScore = lastScore;
+        }
       }
-      lastScore = validation.length ? await scoreSet(validation, features, split, head, o.classNames.length, signal) : null;
-      if (signal?.aborted) return { history, lastScore, cancelled: true };
-      const event: EpochEvent = {
-        type: 'epoch',
-        epoch,
-        epochs: o.epochs,
-        loss: lossSum / train.length,
-        accuracy: hitSum / train.length,
-        valLoss: lastScore?.loss ?? null,
-        valAccuracy: lastScore?.accuracy ?? null,
-        ms: performance.now() - started,
-      };
-      history.push(event);
-      emit(event);
+      if (best && best.epoch !== history.length) best.restore();
+      return { history, kept: best ? { epoch: best.epoch, score: bestScore } : null, lastScore, cancelled: false, stoppedEarly };
+    } finally {
+      best?.dispose();
     }
-    return { history, lastScore, cancelled: false };
   }
 
   /** After the last step: the frozen proof and per-layer deltas (also for a cancelled run), and the evaluation. */
-  private async finish(run: Run, o: Resolved, { history, lastScore, cancelled }: Epochs): Promise<TrainResult> {
-    const { split, head, train, validation, features, cache, base } = run;
-    const after = await snapshot(run.watched, new Set(run.learners));
+  private async finish(run: Run, o: Resolved, { history, kept, lastScore, cancelled, stoppedEarly }: Epochs): Promise<TrainResult> {
+    const { head, train, validation, cache, base } = run;
+    const after = await snapshot(run.watched, run.learners);
     let evaluation = null;
     if (!cancelled) {
-      const scored = lastScore ? validation : train;
-      const score = lastScore ?? (await scoreSet(train, features, split, head, o.classNames.length));
+      // The weights kept are the best epoch's when early stopping chose one, and so is their score.
+      const held = kept?.score ?? lastScore ?? null;
+      const scored = held ? validation : train;
+      const score = held ?? (await scoreSet(train, (chunk) => this.features(run, chunk), run.split, head, o.classNames.length));
       evaluation = evaluate(
         scored.map((s) => s.label),
         score.predicted,
         scored.map((s) => s.id),
         o.classNames.length,
-        lastScore ? 'validation' : 'training',
+        held ? 'validation' : 'training',
       );
     }
     return {
@@ -417,8 +533,11 @@ export class Trainer {
       deltas: layerDeltas(run.before, after),
       evaluation,
       cacheBytes: cache?.bytes ?? 0,
-      cachedLayer: cache ? base.layers[split.prefixEnd].name : null,
+      cachedLayer: cache ? base.layers[run.split.prefixEnd].name : null,
       cancelled,
+      keptEpoch: kept?.epoch ?? null,
+      stoppedEarly,
+      unfrozen: run.unfrozen,
     };
   }
 

@@ -55,7 +55,7 @@ describe('fixed views', () => {
     const events: string[] = [];
     await trainer.train(few, fe({ cachedViews: true, epochs: 1 }), (e) => e.type === 'embed' && events.push(`${e.done}/${e.total}`));
     expect(events).toEqual([`${few.length * 4}/${few.length * 4}`]);
-    await expect(trainer.train(few, { ...fe({ cachedViews: true }), mode: 'fine-tune' })).rejects.toMatchObject({ code: 'BAD_HYPERPARAMETER' });
+    await expect(trainer.train(few, fe({ cachedViews: true, augment: true }))).rejects.toMatchObject({ code: 'BAD_HYPERPARAMETER' });
     trainer.dispose();
   });
 

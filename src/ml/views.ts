@@ -7,6 +7,9 @@ export type ViewedSample = Sample & { view?: View };
 /** Side of the corner crops, as a fraction of the centre square. */
 const CROP = 0.85;
 
+/** Views per training photo with cached views, the centre square included. */
+export const FIXED_VIEW_COUNT = 4;
+
 /**
  * Four fixed views of a photo, embedded once each: the centre square, its mirror image, and 85 % crops of its top-left
  * and bottom-right corners. Augmentation that keeps the cache: the head sees four inputs per photo every epoch.

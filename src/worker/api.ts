@@ -1,4 +1,4 @@
-import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, TrainEvent, TrainOptions, TrainResult } from '../ml';
+import type { BackendChoice, BackendName, HeadSnapshot, LayerInfo, Pixels, RangeTestOptions, RangeTestResult, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import type { ClassActivationMap, EmbeddingMap, InsightMaps } from './insight-api';
 import type { TwoPhaseOptions, TwoPhaseEvent } from '../ml';
@@ -119,6 +119,8 @@ export interface EngineApi {
   train(slot: string, runId: number, samples: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult>;
   /** The recipe in one run (Trainer.twoPhase): the head on the cache, then the top blocks at a small rate; phase 2's epochs numbered on. */
   trainTwoPhase(slot: string, runId: number, samples: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult>;
+  /** A learning-rate range test on the slot's photos (Trainer.rangeTest): nothing the slot trained is changed. */
+  rangeTest(slot: string, runId: number, samples: SampleRef[], options: RangeTestOptions, onEvent?: (e: TrainEvent) => void): Promise<RangeTestResult>;
   /** Stops run `runId` at its next batch boundary; it then resolves with `cancelled: true`. */
   cancel(runId: number): Promise<void>;
   disposeSlot(slot: string): Promise<void>;

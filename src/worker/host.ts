@@ -13,7 +13,7 @@ import {
   preprocess,
   TinyMlp,
 } from '../ml';
-import type { BackendName, HeadSnapshot, MobileNet, Pixels, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
+import type { BackendName, HeadSnapshot, MobileNet, Pixels, RangeTestOptions, RangeTestResult, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import { embeddings } from '../ml/insight';
 import { ModelFileError, readModelFiles } from '../io/model-files';
@@ -191,7 +191,14 @@ export class EngineHost implements EngineApi {
     const samples = this.samplesFor(refs);
     const { trainer, abort } = this.begin(slot, runId);
     try {
-      const emit = onEvent && ((e: TwoPhaseEvent) => onEvent(renumber(e, options.headEpochs)));
+      // Phase 1 may stop early: phase 2 is numbered after the epochs it ran.
+      let phase1Epochs = 0;
+      const emit =
+        onEvent &&
+        ((e: TwoPhaseEvent) => {
+          if (e.phase === 1 && e.type === 'epoch') phase1Epochs = e.epoch;
+          onEvent(renumber(e, phase1Epochs));
+        });
       const { phase1, phase2 } = await trainer.twoPhase(samples, options, emit, abort.signal);
       const result = mergePhases(phase1, phase2);
       if (!result.cancelled) this.dropImported(slot);
@@ -213,6 +220,16 @@ export class EngineHost implements EngineApi {
       if (this.losses.count === losses) this.carried.set(slot, head);
     } catch {
       /* the device went away while reading: the last good copy stays */
+    }
+  }
+
+  async rangeTest(slot: string, runId: number, refs: SampleRef[], options: RangeTestOptions, onEvent?: (e: TrainEvent) => void): Promise<RangeTestResult> {
+    const samples = this.samplesFor(refs);
+    const { trainer, abort } = this.begin(slot, runId);
+    try {
+      return await trainer.rangeTest(samples, options, onEvent, abort.signal);
+    } finally {
+      this.runs.delete(runId);
     }
   }
 

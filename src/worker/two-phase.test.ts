@@ -11,6 +11,9 @@ const result = (epochs: number, loss0: number, frozen: { checked: number; change
   cacheBytes: 1024 * epochs,
   cachedLayer: `cut${epochs}`,
   cancelled: false,
+  keptEpoch: null,
+  stoppedEarly: false,
+  unfrozen: [],
   ...extra,
 });
 
@@ -21,6 +24,12 @@ describe('two-phase results', () => {
     expect(merged.history.every((h) => !('phase' in h))).toBe(true);
     expect(merged.frozenCheck).toEqual({ checked: 150, values: 1500, changed: 1, changedNames: ['conv1/kernel'] });
     expect(merged).toMatchObject({ phase1Epochs: 3, reached: 2, cachedLayer: 'cut2', cacheBytes: 3072, deltas: [{ layer: 'dense', meanAbsDelta: 5 }] });
+  });
+
+  it("marks phase 2's kept epoch after phase 1's epochs", () => {
+    const merged = mergePhases(result(3, 10, { checked: 80, changed: 0 }, { keptEpoch: 2, stoppedEarly: true }), result(4, 5, { checked: 70, changed: 0 }, { keptEpoch: 2, stoppedEarly: true }));
+    expect(merged).toMatchObject({ keptEpoch: 5, stoppedEarly: true, phase1Epochs: 3 });
+    expect(mergePhases(result(3, 10, { checked: 80, changed: 0 }), result(2, 5, { checked: 70, changed: 0 })).keptEpoch).toBeNull();
   });
 
   it('stops at phase 1 when it was cancelled', () => {

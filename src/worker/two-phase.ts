@@ -8,7 +8,7 @@ export interface TwoPhaseResult extends TrainResult {
   reached: 1 | 2;
 }
 
-/** Phase 2's epochs numbered after phase 1's, so the run reads as one sequence of epochs. */
+/** Phase 2's epochs numbered after phase 1's (the epochs phase 1 ran: early stopping may end it early), so the run reads as one sequence of epochs. */
 export function renumber(e: TwoPhaseEvent, phase1Epochs: number): TwoPhaseEvent {
   if (e.phase === 1) return e;
   if (e.type === 'epoch') return { ...e, epoch: e.epoch + phase1Epochs, epochs: e.epochs + phase1Epochs };
@@ -18,7 +18,8 @@ export function renumber(e: TwoPhaseEvent, phase1Epochs: number): TwoPhaseEvent 
 
 /**
  * Joins the phases: the history end to end; the frozen proofs of both phases added (each compares the weights its
- * phase froze, so a change in either shows); deltas, evaluation and cache are phase 2's, the run's final state.
+ * phase froze, so a change in either shows); deltas, evaluation, cache and the epoch early stopping kept are
+ * phase 2's, the run's final state (that epoch numbered on after phase 1's).
  */
 export function mergePhases(phase1: TrainResult, phase2: TrainResult | null): TwoPhaseResult {
   const phase1Epochs = phase1.history.length;
@@ -33,6 +34,7 @@ export function mergePhases(phase1: TrainResult, phase2: TrainResult | null): Tw
       changedNames: [...phase1.frozenCheck.changedNames, ...phase2.frozenCheck.changedNames],
     },
     cacheBytes: Math.max(phase1.cacheBytes, phase2.cacheBytes),
+    keptEpoch: phase2.keptEpoch === null ? null : phase2.keptEpoch + phase1Epochs,
     phase1Epochs,
     reached: 2,
   };

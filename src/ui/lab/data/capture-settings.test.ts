@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { clampCapture, readCapture, writeCapture } from './capture-settings';
 import type { TrainSettings } from '../../../app/project.svelte';
 
-const old: TrainSettings = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false };
+// As an older version stored it.
+const old = { mode: 'feature-extraction', epochs: 20, batchSize: 16, learningRate: 0.001, augment: false } as unknown as TrainSettings;
 
 describe('capture settings', () => {
   it('an older project without them records as capture always did: 10 frames a second while held, no countdown', () => {

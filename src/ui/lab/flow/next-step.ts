@@ -1,6 +1,7 @@
 /** What each step of the lab's flow (classes → training → preview) needs next, from plain inputs. */
 import { classProblem } from '../../../ml/class-rule';
 import { MIN_PHOTOS_PER_CLASS } from '../../../ml/defaults';
+import type { LabMode } from '../../../ml/recipe';
 
 /** A step's state: `data-state` on its header. */
 export type StepState = 'needs-photos' | 'ready' | 'running' | 'done' | 'waiting';
@@ -15,7 +16,7 @@ export interface FlowInput {
   /** Why training cannot start, as `lab.blocker()` says (null: it can). */
   blocker: 'one-class' | 'few-photos' | 'model' | null;
   /** The training mode; fine-tuning reads its switches from the layer list, which sits below the three steps. */
-  mode: 'feature-extraction' | 'fine-tune' | 'two-phase';
+  mode: LabMode;
 }
 
 /** One step: its state and the i18n key (under `flow.`) of its one-line status, with the values it needs. */
