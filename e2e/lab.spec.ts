@@ -145,7 +145,7 @@ test('cancelling training leaves the app usable', async ({ page }) => {
   // for every batch, so this run outlasts the test.
   await page.getByRole('button', { name: 'Fine-tune top block' }).click();
   await page.getByTestId('train-mode').selectOption('fine-tune');
-  await page.getByLabel(/Augmentation/).check();
+  await page.getByTestId('augmentation').selectOption('random');
   await setField(page, 'epochs', '500');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'running');
