@@ -2,20 +2,23 @@ import * as tf from '@tensorflow/tfjs';
 import { pointwise, type PointwiseAttrs } from './kernels';
 
 /**
- * 1×1 stride-1 convolution gradients as the matrix products they are, on WebGL's own BatchMatMul. Over the
- * P = n·h·w pixels, with x as [P, Cin], dy as [P, Cout] and W as [Cin, Cout]:
+ * 1×1 stride-1 convolution gradients as the matrix products they are, on the GPU backend's own BatchMatMul. Over
+ * the P = n·h·w pixels, with x as [P, Cin], dy as [P, Cout] and W as [Cin, Cout]:
  *   ∂L/∂W = xᵀ·dy        ∂L/∂x = dy·Wᵀ
- * tfjs-backend-webgl's generic conv-gradient shaders are far slower for these; measured here (SwiftShader, 16 photos
- * of MobileNet's 7×7×256 top block): filter gradient 189 ms vs 28 ms as a product, input gradient 108 ms vs 25 ms,
- * and 2–10× at every other pointwise shape of the model. WebGPU keeps its own kernels: the same products through its
- * BatchMatMul failed the engine's gradient self-test there.
+ * tfjs' generic conv-gradient shaders are far slower for these; measured here (SwiftShader, 16 photos of MobileNet's
+ * 7×7×256 top block) on WebGL: filter gradient 189 ms vs 28 ms as a product, input gradient 108 ms vs 25 ms, and
+ * 2–10× at every other pointwise shape of the model; on WebGPU the fine-tuning epoch fell the same way (see the bench).
  */
 
 type Info = tf.TensorInfo;
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-/** What a GPU backend offers a kernel that builds on its own kernels. */
-interface GpuBackendLike {
-  disposeIntermediateTensorInfo(info: Info): void;
+/**
+ * What every tfjs backend offers a kernel that builds on its own kernels: `disposeData` drops one reference
+ * (Reshape shares its input's data and adds one), which is what WebGL's disposeIntermediateTensorInfo does and
+ * the one way WebGPU, which lacks that method, has.
+ */
+interface BackendLike {
+  disposeData(dataId: object): boolean;
 }
 
 /** Calls one of the active backend's own kernels (these kernels only run while their backend is the active one). */
@@ -24,12 +27,12 @@ const call = (name: string, args: KernelArgs, inputs: Record<string, Info>, attr
 
 /** One product of two reshaped operands, reshaped to `shape`; intermediates are released. */
 function product(args: KernelArgs, a: Info, aShape: number[], b: Info, bShape: number[], transposeA: boolean, transposeB: boolean, shape: number[]): Info {
-  const backend = args.backend as unknown as GpuBackendLike;
+  const backend = args.backend as unknown as BackendLike;
   const a2 = call('Reshape', args, { x: a }, { shape: aShape });
   const b2 = call('Reshape', args, { x: b }, { shape: bShape });
   const prod = call('BatchMatMul', args, { a: a2, b: b2 }, { transposeA, transposeB });
   const out = call('Reshape', args, { x: prod }, { shape });
-  [a2, b2, prod].forEach((t) => backend.disposeIntermediateTensorInfo(t));
+  [a2, b2, prod].forEach((t) => backend.disposeData(t.dataId));
   return out;
 }
 
@@ -57,12 +60,11 @@ function inputGrad(args: KernelArgs): Info | null {
 export const pointwiseGrads = { filter: filterGrad, input: inputGrad };
 
 /** Which gradients each backend takes as products: those measured faster there and judged right (see above). */
-const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = {
-  webgl: [
-    { kernel: 'Conv2DBackpropFilter', fast: filterGrad },
-    { kernel: 'Conv2DBackpropInput', fast: inputGrad },
-  ],
-};
+const PRODUCTS = [
+  { kernel: 'Conv2DBackpropFilter', fast: filterGrad },
+  { kernel: 'Conv2DBackpropInput', fast: inputGrad },
+];
+const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = { webgl: PRODUCTS, webgpu: PRODUCTS };
 
 const installed = new Set<string>();
 
