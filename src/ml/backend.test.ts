@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseBackend, gradientSelfTest, isSoftwareAdapter, rankMeasured } from './backend';
+import { chooseBackend, gradientSelfTest, isSoftwareAdapter, pickBackend, rankMeasured, type StepTimings } from './backend';
+import type { BackendName } from './types';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -93,5 +94,54 @@ describe('backend choice', () => {
     expect(choice.reason).toMatch(/requested webgl did not work/);
     expect(choice.notes.map((n) => n.key)).toEqual(['requested-failed', 'init-error', 'no-webgpu', 'first-works']);
     expect(choice.notes[1].values).toMatchObject({ backend: 'webgl', detail: expect.any(String) });
+  });
+
+  describe('the measured choice, on timings a real GPU would give (injected: this machine has none)', () => {
+    /** Backends that time as given and pass the self-test unless named in `broken`. */
+    const probes = (timings: Partial<Record<BackendName, StepTimings | Error>>, broken: BackendName[] = []) => {
+      let active: BackendName | null = null;
+      return {
+        activate: async (name: BackendName) => ((active = name), null),
+        time: async () => {
+          const t = timings[active!];
+          if (t instanceof Error) throw t;
+          return t!;
+        },
+        check: async (name: BackendName) =>
+          broken.includes(name) ? { text: `${name} failed the gradient self-test`, note: { key: 'self-test', values: { backend: name, diff: '1.0e+0' } } } : null,
+      };
+    };
+    const all: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+    it('takes WebGPU on a hardware adapter when it measures fastest, and says by how much', async () => {
+      const picked = await pickBackend(all, true, probes({ webgpu: { infer: 2, train: 6 }, webgl: { infer: 5, train: 15 }, wasm: { infer: 4, train: 30 }, cpu: { infer: 50, train: 400 } }));
+      expect(picked.name).toBe('webgpu');
+      expect(picked.steps[0].note).toEqual({ key: 'fastest', values: { best: 'webgpu', infer: 2, train: 6, times: 2.5, next: 'webgl', nextInfer: 5, nextTrain: 15 } });
+    });
+
+    it('leaves a GPU that measures slower than wasm for these small batches', async () => {
+      const picked = await pickBackend(all, true, probes({ webgpu: { infer: 9, train: 40 }, webgl: { infer: 12, train: 60 }, wasm: { infer: 3, train: 20 }, cpu: { infer: 50, train: 400 } }));
+      expect(picked.name).toBe('wasm');
+      expect(picked.steps[0].text).toMatch(/^WASM measured fastest .*2\.1× faster than WEBGPU 9\.0 ms inference \+ 40\.0 ms training/);
+    });
+
+    it('a fastest GPU that fails the gradient self-test gives way to the next, and the reason says why', async () => {
+      const picked = await pickBackend(all, true, probes({ webgpu: { infer: 1, train: 2 }, webgl: { infer: 5, train: 15 }, wasm: { infer: 4, train: 30 }, cpu: new Error('out of memory') }, ['webgpu']));
+      expect(picked.name).toBe('webgl');
+      expect(picked.steps.map((x) => x.note.key)).toEqual(['fastest', 'self-test']);
+      expect(picked.tried).toEqual([
+        expect.objectContaining({ name: 'cpu', ok: false, note: { key: 'probe-failed', values: { backend: 'cpu', detail: 'out of memory' } } }),
+        expect.objectContaining({ name: 'webgpu', ok: false }),
+        expect.objectContaining({ name: 'webgl', ok: true, note: { key: 'probe', values: { infer: 5, train: 15 } } }),
+      ]);
+      expect(picked.timings.cpu).toBeUndefined();
+    });
+
+    it('without measuring, the first in the given order that passes the self-test', async () => {
+      const picked = await pickBackend(all, false, probes({}, ['webgpu']));
+      expect(picked).toMatchObject({ name: 'webgl', timings: {} });
+      expect(picked.steps.map((x) => x.note.key)).toEqual(['self-test', 'first-works']);
+      expect((await pickBackend(['cpu'], false, probes({}, ['cpu']))).name).toBeNull();
+    });
   });
 });

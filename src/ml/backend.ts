@@ -23,7 +23,7 @@ export interface BackendNote {
 }
 
 /** A step of the choice in both forms: English for logs and the benchmark, a note for the learner. */
-interface Said {
+export interface Said {
   text: string;
   note: BackendNote;
 }
@@ -257,11 +257,70 @@ async function tryBackend(name: BackendName, wasmPaths?: Record<string, string> 
   return say('self-test', `${name} failed the gradient self-test (max relative difference ${diff})`, { backend: name, diff });
 }
 
+/** How pickBackend reaches the backends: the real ones in chooseBackend, injected ones in tests. */
+export interface BackendProbes {
+  /** Makes `name` the active backend; why it cannot be, or null. */
+  activate(name: BackendName): Promise<Said | null>;
+  /** The probe on the active backend. */
+  time(): Promise<StepTimings>;
+  /** Activates `name` and runs the gradient self-test; why it is unusable, or null. */
+  check(name: BackendName): Promise<Said | null>;
+}
+
 /**
- * Picks and activates the backend. A requested one (`?backend=`) wins if it works. Otherwise WebGPU on a real GPU;
- * else a short measurement among webgl, wasm and cpu (or that order when `measure` is false); `exclude` leaves
- * backends out. Every choice must pass gradientSelfTest(); each failure is recorded in `tried` and the next
- * candidate is taken.
+ * The measured choice among `candidates`: each is timed on the same probe (an inference step plus a training step)
+ * and ranked by that cost, then the first in that order that passes the gradient self-test wins (the given order
+ * when `measure` is false). Returns the winner (null if none works), the figures and every step, for the reason.
+ */
+export async function pickBackend(
+  candidates: BackendName[],
+  measure: boolean,
+  probes: BackendProbes,
+): Promise<{ name: BackendName | null; timings: Partial<Record<BackendName, StepTimings>>; steps: Said[]; tried: BackendChoice['tried'] }> {
+  const tried: BackendChoice['tried'] = [];
+  const steps: Said[] = [];
+  const timings: Partial<Record<BackendName, StepTimings>> = {};
+  let order = candidates;
+  if (measure) {
+    for (const name of candidates) {
+      const failed = await probes.activate(name);
+      if (failed) {
+        tried.push({ name, ok: false, reason: failed.text, note: failed.note });
+        continue;
+      }
+      try {
+        timings[name] = await probes.time();
+      } catch (e) {
+        const detail = (e as Error).message;
+        const probeFailed = say('probe-failed', `${name} failed the probe: ${detail}`, { backend: name, detail });
+        tried.push({ name, ok: false, reason: probeFailed.text, note: probeFailed.note });
+      }
+    }
+    const ranked = rankMeasured(timings);
+    order = ranked.order;
+    steps.push({ text: ranked.reason, note: ranked.note });
+  }
+  for (const name of order) {
+    const failed = await probes.check(name);
+    const t = timings[name];
+    const ok = t
+      ? say('probe', `probe: ${t.infer.toFixed(1)} ms inference, ${t.train.toFixed(1)} ms training`, { infer: ms(t.infer), train: ms(t.train) })
+      : say('available', 'available');
+    tried.push({ name, ok: !failed, reason: failed?.text ?? ok.text, note: failed?.note ?? ok.note });
+    if (!failed) {
+      if (!measure) steps.push(say('first-works', `${name} is the first backend that works`, { backend: name }));
+      return { name, timings, steps, tried };
+    }
+    steps.push(failed);
+  }
+  return { name: null, timings, steps, tried };
+}
+
+/**
+ * Picks and activates the backend. A requested one (`?backend=`) wins if it works. Otherwise a short measurement
+ * (pickBackend) among webgl, wasm, cpu and, on a hardware adapter, webgpu (a software adapter is left out: on it
+ * WebGPU is tens of times slower than wasm); the order webgpu, webgl, wasm, cpu when `measure` is false; `exclude`
+ * leaves backends out. Every choice must pass gradientSelfTest(); each failure is recorded and the next taken.
  */
 export async function chooseBackend(
   opts: { requested?: string | null; wasmPaths?: Record<string, string> | string; measure?: boolean; exclude?: BackendName[] } = {},
@@ -292,57 +351,32 @@ export async function chooseBackend(
   // Left out on purpose (a backend whose device was just lost): neither tried nor mentioned.
   const excluded = new Set(opts.exclude ?? []);
   let adapter: string | undefined;
+  let hardware = false;
   if (!tried.some((t) => t.name === 'webgpu') && !excluded.has('webgpu')) {
     const probe = await probeAdapter();
     const info = probe.adapter?.info;
     adapter = info ? `${info.vendor ?? '?'} ${info.architecture ?? ''}`.trim() : undefined;
     const unusable =
       probe.error ?? (isSoftwareAdapter(probe.adapter!) ? say('software-adapter', `WebGPU adapter is software (${adapter})`, { adapter: adapter ?? '' }) : null);
-    const failed = unusable ?? (await tryBackend('webgpu', opts.wasmPaths));
-    const hardware = say('hardware-adapter', `WebGPU on a hardware adapter (${adapter})`, { adapter: adapter ?? '' });
-    tried.push({ name: 'webgpu', ok: !failed, reason: failed?.text ?? `hardware adapter (${adapter})`, note: failed?.note ?? hardware.note });
-    if (!failed) {
-      steps.push(hardware);
-      return done('webgpu', { adapter });
+    if (unusable) {
+      tried.push({ name: 'webgpu', ok: false, reason: unusable.text, note: unusable.note });
+      steps.push(unusable);
+    } else {
+      // A real GPU is measured like the rest: for the small batches here, wasm can beat it.
+      hardware = true;
+      steps.push(say('hardware-adapter', `WebGPU on a hardware adapter (${adapter})`, { adapter: adapter ?? '' }));
     }
-    steps.push(failed);
   }
 
-  const candidates = (['webgl', 'wasm', 'cpu'] as const).filter((n) => !tried.some((t) => t.name === n) && !excluded.has(n));
-  const timings: Partial<Record<BackendName, StepTimings>> = {};
-  let order: BackendName[] = candidates;
-  if (opts.measure !== false) {
-    for (const name of candidates) {
-      const failed = await activate(name, opts.wasmPaths);
-      if (failed) {
-        tried.push({ name, ok: false, reason: failed.text, note: failed.note });
-        continue;
-      }
-      try {
-        timings[name] = await timeWorkload();
-      } catch (e) {
-        const detail = (e as Error).message;
-        const probeFailed = say('probe-failed', `${name} failed the probe: ${detail}`, { backend: name, detail });
-        tried.push({ name, ok: false, reason: probeFailed.text, note: probeFailed.note });
-      }
-    }
-    const ranked = rankMeasured(timings);
-    order = ranked.order;
-    steps.push({ text: ranked.reason, note: ranked.note });
-  }
-  for (const name of order) {
-    const failed = await tryBackend(name, opts.wasmPaths);
-    const t = timings[name];
-    const ok = t
-      ? say('probe', `probe: ${t.infer.toFixed(1)} ms inference, ${t.train.toFixed(1)} ms training`, { infer: ms(t.infer), train: ms(t.train) })
-      : say('available', 'available');
-    tried.push({ name, ok: !failed, reason: failed?.text ?? ok.text, note: failed?.note ?? ok.note });
-    if (!failed) {
-      const measured = opts.measure !== false;
-      if (!measured) steps.push(say('first-works', `${name} is the first backend that works`, { backend: name }));
-      return done(name, { adapter, ...(measured ? { timings } : {}) });
-    }
-    steps.push(failed);
-  }
+  const candidates = NAMES.filter((n) => (n !== 'webgpu' || hardware) && !tried.some((t) => t.name === n) && !excluded.has(n));
+  const measure = opts.measure !== false;
+  const picked = await pickBackend(candidates, measure, {
+    activate: (name) => activate(name, opts.wasmPaths),
+    time: timeWorkload,
+    check: (name) => tryBackend(name, opts.wasmPaths),
+  });
+  tried.push(...picked.tried);
+  steps.push(...picked.steps);
+  if (picked.name) return done(picked.name, { adapter, ...(measure ? { timings: picked.timings } : {}) });
   throw new EngineError('BACKEND', `No tfjs backend works here: ${steps.map((x) => x.text).join('; ')}`, { tried: tried.map((t) => t.name).join(',') });
 }

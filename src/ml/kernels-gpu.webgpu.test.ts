@@ -60,4 +60,11 @@ describe('pointwise conv gradients as products on WebGPU', () => {
     expect(test).toMatchObject({ ok: true, conv: true });
     expect(test.maxDiff).toBeLessThan(1e-3);
   });
+
+  it('a software adapter (SwiftShader here) keeps its rule: WebGPU is left out of the measurement, with the reason', async () => {
+    const choice = await chooseBackend();
+    expect(choice.tried[0]).toMatchObject({ name: 'webgpu', ok: false, note: { key: 'software-adapter' } });
+    expect(choice.timings?.webgpu).toBeUndefined();
+    expect(choice.name).not.toBe('webgpu');
+  });
 });
