@@ -5,9 +5,11 @@ import { pointwise, type PointwiseAttrs } from './kernels';
  * 1×1 stride-1 convolution gradients as the matrix products they are, on the GPU backend's own BatchMatMul. Over
  * the P = n·h·w pixels, with x as [P, Cin], dy as [P, Cout] and W as [Cin, Cout]:
  *   ∂L/∂W = xᵀ·dy        ∂L/∂x = dy·Wᵀ
- * tfjs' generic conv-gradient shaders are far slower for these; measured here (SwiftShader, 16 photos of MobileNet's
- * 7×7×256 top block) on WebGL: filter gradient 189 ms vs 28 ms as a product, input gradient 108 ms vs 25 ms, and
- * 2–10× at every other pointwise shape of the model; on WebGPU the fine-tuning epoch fell the same way (see the bench).
+ * tfjs' generic conv-gradient shaders are far slower for these on WebGL; measured here (SwiftShader, 16 photos of
+ * MobileNet's 7×7×256 top block): filter gradient 189 ms vs 28 ms as a product, input gradient 108 ms vs 25 ms, and
+ * 2–10× at every other pointwise shape of the model. On WebGPU (Dawn on SwiftShader, batch 16, every pointwise shape
+ * of MobileNet v1 0.25) the filter gradient is 1.5–6× faster as a product, but the input gradient 1.2–8× slower
+ * (WebGPU's BatchMatMul with a transposed right operand): there only the filter gradient is routed.
  */
 
 type Info = tf.TensorInfo;
@@ -60,11 +62,9 @@ function inputGrad(args: KernelArgs): Info | null {
 export const pointwiseGrads = { filter: filterGrad, input: inputGrad };
 
 /** Which gradients each backend takes as products: those measured faster there and judged right (see above). */
-const PRODUCTS = [
-  { kernel: 'Conv2DBackpropFilter', fast: filterGrad },
-  { kernel: 'Conv2DBackpropInput', fast: inputGrad },
-];
-const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = { webgl: PRODUCTS, webgpu: PRODUCTS };
+const FILTER = { kernel: 'Conv2DBackpropFilter', fast: filterGrad };
+const INPUT = { kernel: 'Conv2DBackpropInput', fast: inputGrad };
+const ROUTES: Record<string, { kernel: string; fast: (args: KernelArgs) => Info | null }[]> = { webgl: [FILTER, INPUT], webgpu: [FILTER] };
 
 const installed = new Set<string>();
 
