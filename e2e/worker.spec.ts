@@ -77,10 +77,10 @@ test('cancel answers within a batch, and switching routes mid-run neither leaks 
   await page.goto('./?backend=wasm&lang=en#/lab');
   await waitForModel(page);
   await setUpClasses(page, 3);
-  // Augmentation turns the caches off, so every batch runs the whole network: a run long enough to interrupt.
+  // Random augmentation turns the caches off, so every batch runs the whole network: a run long enough to interrupt.
   await page.getByRole('button', { name: 'Fine-tune top block' }).click();
   await page.getByTestId('train-mode').selectOption('fine-tune');
-  await page.getByLabel(/Augmentation/).check();
+  await page.getByTestId('augmentation').selectOption('random');
   await setField(page, 'epochs', '500');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-loss')).not.toHaveAttribute('data-value', '');
