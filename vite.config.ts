@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { CSP } from './scripts/csp.mjs';
 import { lessonsYaml } from './scripts/vite-plugin-lessons';
+import { wasmThreads } from './scripts/vite-plugin-wasm-threads';
 
 /** The production page carries its Content-Security-Policy (dev keeps Vite's inline client working). */
 const cspMeta = (): Plugin => ({
@@ -19,9 +20,14 @@ export default defineConfig({
     svelte(),
     cspMeta(),
     lessonsYaml(),
+    wasmThreads(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
+      // Our own worker (src/sw.ts): Workbox's precaching and routing, plus COOP/COEP for cross-origin isolation.
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       includeAssets: ['icon.svg'],
       manifest: {
         name: 'Transfer Lab',
@@ -39,31 +45,18 @@ export default defineConfig({
           { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      injectManifest: {
         // App shell, every lesson (bundled into JS chunks), KaTeX fonts, wasm binaries, the whole model and the
         // sample photos the chapter experiments use (~36 small JPEGs), so a first visit is enough to work offline.
-        // The default base (0.25, 1.9 MB) is precached; the larger 0.75 base (10 MB) is cached when first chosen.
+        // The default base (0.25, 1.9 MB) is precached; the larger 0.75 base (10 MB) is cached when first chosen (sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/imagenet_classes.json', 'assets/models/mobilenet_v1_0.25_224/*', 'assets/samples/**/*.{jpg,json}'],
-        runtimeCaching: [
-          {
-            urlPattern: ({ url }) => url.pathname.includes('/assets/models/'),
-            handler: 'CacheFirst',
-            options: { cacheName: 'base-models', expiration: { maxEntries: 200 } },
-          },
-        ],
         globIgnores: ['**/bench*'],
-        // The first install controls the page that installed it: a network drop right after "ready offline" must
-        // not leave that page fetching chunks from the network. Updates still wait for the learner (prompt).
-        clientsClaim: true,
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
-        // Offline, any navigation in scope gets the app shell; ?backend= and ?lang= must not miss the cache.
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/bench\.html/],
-        ignoreURLParametersMatching: [/^backend$/, /^lang$/, /^utm_/],
-        cleanupOutdatedCaches: true,
       },
     }),
   ],
+  // The engine's worker is a bundle of its own: it holds the wasm backend too.
+  worker: { plugins: () => [wasmThreads()] },
   build: {
     target: 'es2022',
     // bench.html is the benchmark's page (scripts/bench.mjs); the service worker does not precache it.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A tiny static server that mounts a folder under a sub-path, like an instructor's nginx `location /ml/course/`.
-// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174
+// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174 [--headers]
+// --headers sends what README asks of a server (COOP/COEP for cross-origin isolation, the CSP) on every response.
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -11,6 +12,7 @@ const args = Object.fromEntries(
 const dir = resolve(args.dir ?? 'dist');
 const base = (args.base ?? '/').replace(/\/?$/, '/');
 const port = Number(args.port ?? 4174);
+const { SERVER_HEADERS } = process.argv.includes('--headers') ? await import('./csp.mjs') : { SERVER_HEADERS: {} };
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.json': 'application/json', '.webmanifest': 'application/manifest+json', '.svg': 'image/svg+xml',
@@ -40,6 +42,7 @@ createServer((req, res) => {
   res.writeHead(200, {
     'content-type': types[extname(file)] ?? 'application/octet-stream',
     'cache-control': file.endsWith('sw.js') ? 'no-cache' : 'public, max-age=0',
+    ...SERVER_HEADERS,
   });
   createReadStream(file).pipe(res);
 }).listen(port, '127.0.0.1', () => console.log(`serving ${dir} at http://127.0.0.1:${port}${base}`));

@@ -26,7 +26,8 @@ if (!process.env.BENCH_NO_BUILD) {
   console.log('building the production bundle…');
   if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 }
-const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port)], { stdio: 'ignore' });
+// With README's server headers: cross-origin isolated from the first load, so wasm runs its threads.
+const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port), '--headers'], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const base = `http://127.0.0.1:${port}/`;
 const browser = await launchChromium();

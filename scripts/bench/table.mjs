@@ -32,6 +32,13 @@ export function printTable(r) {
         `${fmt(f.fineTuneAllEpochMs, 0)} | ${mb(f.peakTensorBytes)} | ${mb(f.peakWasmHeapBytes)} | ${mb(p.renderer)} / ${mb(p.gpu)}${f.notes ? `  (${f.notes})` : ''}`,
     );
   }
+  const threads = r.backends.wasm?.threads;
+  if (threads) {
+    console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up`);
+    console.log('---|---|---|---');
+    console.log(`embedding ms/img | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ratio(threads.embedMsPerImage1?.median, threads.embedMsPerImageN?.median)}×`);
+    console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ratio(threads.allEpochMs1?.median, threads.allEpochMsN?.median)}×`);
+  }
   console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live answers/s (camera fps) | engine in | peak renderer / GPU MB');
   console.log('---|---|---|---|---|---');
   for (const [b, l] of Object.entries(r.lab ?? {})) {

@@ -1,4 +1,5 @@
 import { lms } from '../lms/lms.svelte';
+import { wasmThreadCount } from '../ml/threads';
 
 /** How often a tab left open checks for a new version (a deploy should reach a classroom within the hour). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
@@ -11,6 +12,8 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
 class Pwa {
   offlineReady = $state(false);
   needRefresh = $state(false);
+  /** The service worker controls this page (from the first load after it installed, or once it claims this one). */
+  private controlled = $state(typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller);
   /** True while something (a training run) must not be interrupted by a reload; set by the lab. */
   // State, so a notice already on screen starts following the lab's check as soon as the lab installs it.
   private busyCheck = $state.raw<() => boolean>(() => false);
@@ -18,6 +21,20 @@ class Pwa {
 
   get busy(): boolean {
     return this.busyCheck();
+  }
+
+  /**
+   * A reload would make this page cross-origin isolated: the service worker (which adds COOP/COEP) controls it, but
+   * the page was loaded before it did (the first visit). The app never reloads on its own for this: the views offer it.
+   */
+  get isolatesOnReload(): boolean {
+    return this.controlled && !globalThis.crossOriginIsolated;
+  }
+
+  /** The wasm backend's threads after that reload, or 0 when a reload would bring none (one core, or isolated already). */
+  get threadsOnReload(): number {
+    const threads = wasmThreadCount();
+    return this.isolatesOnReload && threads > 1 ? threads : 0;
   }
 
   /** The lab says when it is busy; reading it here keeps the training state out of the shell's chunk. */
@@ -29,6 +46,7 @@ class Pwa {
     if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
     // Inside an LMS frame its scope would be the package folder, and the LMS needs the network anyway.
     if (lms.inside) return;
+    navigator.serviceWorker.addEventListener('controllerchange', () => (this.controlled = true));
     const { registerSW } = await import('virtual:pwa-register');
     this.update = registerSW({
       immediate: true,

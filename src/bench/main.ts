@@ -10,6 +10,7 @@ import { wasmPaths } from '../io/wasm-paths';
 import { bareEmbed, bareHeadEpochs } from './bare';
 import { cacheBound } from './macs';
 import { alternate, spread, type Spread } from './stats';
+import { runThreads, type ThreadFigures } from './threads';
 
 export interface BackendFigures {
   photos: number;
@@ -37,6 +38,8 @@ export interface BackendFigures {
   tensorLeak: number | null;
   backendReason: string;
   notes: string;
+  /** wasm only: one thread against all of them, in engines of their own (the app's workers). */
+  threads?: ThreadFigures;
 }
 
 const status = (s: string) => (document.getElementById('status')!.textContent = s);
@@ -218,6 +221,14 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
     f.baseEmbedMsPerImage['mobilenet_v1_0.75'] = (await engine.embedMs(data.samples, common)) / n;
   } catch (err) {
     notes.push(`base 0.75: ${errText(err)}`);
+  }
+  if (backend === 'wasm') {
+    status('wasm: 1 thread against all');
+    try {
+      f.threads = await runThreads(data.samples, data.classNames, reps, ftReps);
+    } catch (err) {
+      notes.push(`threads: ${errText(err)}`);
+    }
   }
   f.notes = notes.join('; ');
   status(`${backend}: done`);

@@ -4,6 +4,7 @@ import { installWasmKernels } from './kernels-wasm';
 import { installGpuKernels } from './kernels-gpu';
 import { provideWebGLContext } from './webgl-context';
 import { rng } from './random';
+import { wasmThreadCount } from './threads';
 import { EngineError } from './types';
 import type { BackendName } from './types';
 
@@ -43,6 +44,14 @@ export interface BackendChoice {
   adapter?: string;
   /** Measured probe per backend (plain numbers, serialisable), when a measurement ran. */
   timings?: Partial<Record<BackendName, StepTimings>>;
+  /** Threads the wasm backend computes on, once it has started (chosen or measured): 1 without cross-origin isolation. */
+  threads?: number;
+}
+
+/** How the wasm backend is started: its binaries' URLs and its thread count (1: the single-threaded binary). */
+interface WasmSetup {
+  wasmPaths?: Record<string, string> | string;
+  threads?: number;
 }
 
 const NAMES: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -97,12 +106,17 @@ export function rankMeasured(timings: Partial<Record<BackendName, StepTimings>>)
   return { order, reason: said.text, note: said.note };
 }
 
-async function activate(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<Said | null> {
+async function activate(name: BackendName, setup: WasmSetup = {}): Promise<Said | null> {
   try {
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      if (wasmPaths) wasm.setWasmPaths(wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
+      if (setup.wasmPaths) wasm.setWasmPaths(setup.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
+      const threads = setup.threads ?? wasmThreadCount();
+      // One thread: the single-threaded binary, which starts no pthread workers.
+      if (threads <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // Before the backend starts: XNNPACK's thread pool is made once, when wasm initialises.
+      wasm.setThreadsCount(threads);
       installWasmKernels();
     }
     if (name === 'cpu') installFastCpuKernels();
@@ -248,8 +262,8 @@ export async function gradientSelfTest(): Promise<{ ok: boolean; maxDiff: number
 }
 
 /** Activates `name` and runs the self-test; returns why it is unusable, or null. */
-async function tryBackend(name: BackendName, wasmPaths?: Record<string, string> | string): Promise<Said | null> {
-  const failed = await activate(name, wasmPaths);
+async function tryBackend(name: BackendName, setup: WasmSetup): Promise<Said | null> {
+  const failed = await activate(name, setup);
   if (failed) return failed;
   const test = await gradientSelfTest();
   if (test.ok) return null;
@@ -322,9 +336,15 @@ export async function pickBackend(
  * WebGPU is tens of times slower than wasm); the order webgpu, webgl, wasm, cpu when `measure` is false; `exclude`
  * leaves backends out. Every choice must pass gradientSelfTest(); each failure is recorded and the next taken.
  */
-export async function chooseBackend(
-  opts: { requested?: string | null; wasmPaths?: Record<string, string> | string; measure?: boolean; exclude?: BackendName[] } = {},
-): Promise<BackendChoice> {
+export async function chooseBackend(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[] } & WasmSetup = {}): Promise<BackendChoice> {
+  const choice = await pick(opts);
+  if (!tf.findBackend('wasm')) return choice;
+  // What the backend really runs on: 1 with the single-threaded binary (no SharedArrayBuffer without isolation).
+  return { ...choice, threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() };
+}
+
+async function pick(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[] } & WasmSetup): Promise<BackendChoice> {
+  const setup: WasmSetup = { wasmPaths: opts.wasmPaths, threads: opts.threads };
   const tried: BackendChoice['tried'] = [];
   const steps: Said[] = [];
   const done = (name: BackendName, extra: Partial<BackendChoice> = {}): BackendChoice => ({
@@ -338,7 +358,7 @@ export async function chooseBackend(
   if (requested) {
     if ((NAMES as string[]).includes(requested)) {
       const name = requested as BackendName;
-      const failed = await tryBackend(name, opts.wasmPaths);
+      const failed = await tryBackend(name, setup);
       const asked = say('requested', `${name} requested`, { backend: name });
       tried.push({ name, ok: !failed, reason: failed?.text ?? asked.text, note: failed?.note ?? asked.note });
       if (!failed) return done(name, { reason: asked.text, notes: [asked.note] });
@@ -371,9 +391,9 @@ export async function chooseBackend(
   const candidates = NAMES.filter((n) => (n !== 'webgpu' || hardware) && !tried.some((t) => t.name === n) && !excluded.has(n));
   const measure = opts.measure !== false;
   const picked = await pickBackend(candidates, measure, {
-    activate: (name) => activate(name, opts.wasmPaths),
+    activate: (name) => activate(name, setup),
     time: timeWorkload,
-    check: (name) => tryBackend(name, opts.wasmPaths),
+    check: (name) => tryBackend(name, setup),
   });
   tried.push(...picked.tried);
   steps.push(...picked.steps);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installWasmKernels } from './kernels-wasm';
+import { installWasmKernels, useKernelThreads } from './kernels-wasm';
+import { partialSize, runRows, taskRows, type RowTask } from './row-kernels';
 import { testNet } from './testing/fixtures';
 import { relativeDiff } from './testing/compare';
 
@@ -115,5 +116,59 @@ describe('wasm gradient kernels', () => {
       await gradients('wasm', s, random([3, ...s.input], 1), random(s.kernel, 2), random([3, s.input[0] / s.stride, s.input[1] / s.stride, outC], 3));
     }
     expect([tf.memory().numTensors, backend.numDataIds()]).toEqual(before);
+  });
+});
+
+describe('wasm gradient kernels on several threads', () => {
+  /** The kernel threads' contract, played in turn on this thread: uneven shares, partials summed. */
+  const calls = new Map<RowTask, number>();
+  const inTurn = (threads: number) => ({
+    threads,
+    run(kind: RowTask, params: number[]) {
+      calls.set(kind, (calls.get(kind) ?? 0) + 1);
+      const p = Float64Array.from(params);
+      const heap = new Float32Array((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer);
+      const rows = taskRows(kind, p);
+      const sum = new Float64Array(partialSize(kind, p));
+      const part = new Float64Array(sum.length);
+      for (let t = 0; t < threads; t++) {
+        runRows(kind, p, heap, Math.floor((t * rows) / threads), Math.floor(((t + 1) * rows) / threads), part);
+        part.forEach((v, i) => (sum[i] += v));
+      }
+      return sum;
+    },
+  });
+
+  it('give what one thread gives: depthwise ∂W (stride 1 and 2, a multiplier) and BatchNorm-style sums over all but the last axis', async () => {
+    await tf.setBackend('wasm');
+    const depthwise = [shapes.find((v) => v.depthwise && v.stride === 1)!, shapes.find((v) => v.depthwise && v.stride === 2)!];
+    depthwise.push({ layers: ['odd depthwise ×2'], depthwise: true, input: [15, 13, 5], kernel: [3, 3, 5, 2], stride: 2 });
+    const sums = async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor4d(random([3, 56, 56, 32], 7), [3, 56, 56, 32]);
+      const out = [tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2])];
+      const values = (await Promise.all(out.map((o) => o.data()))) as Float32Array[];
+      tf.dispose([x, ...out]);
+      return values;
+    };
+    const run = async () => {
+      const grads = [];
+      for (const [k, s] of depthwise.entries()) {
+        const outC = s.input[2] * s.kernel[3];
+        const r = random([3, Math.ceil(s.input[0] / s.stride), Math.ceil(s.input[1] / s.stride), outC], 50 + k);
+        grads.push((await gradients('wasm', s, random([3, ...s.input], 40 + k), random(s.kernel, 60 + k), r))[1]);
+      }
+      return [...grads, ...(await sums())];
+    };
+    const alone = await run();
+    useKernelThreads(inTurn(3));
+    try {
+      const shared = await run();
+      shared.forEach((v, i) => expect(relativeDiff(v, alone[i]), `result ${i}`).toBeLessThan(1e-5));
+      // Each kernel really went through the threads: 3 depthwise gradients, 2 of the 3 sums (one keeps its axes).
+      expect(Object.fromEntries(calls)).toEqual({ 1: 3, 2: 2 });
+    } finally {
+      useKernelThreads(null);
+    }
   });
 });

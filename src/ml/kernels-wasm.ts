@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { depthwiseFilterGrad } from './kernels';
+import { DEPTHWISE_PARAMS, RowTask, depthwiseFilterRows, type DepthwiseParams } from './row-kernels';
 
 /**
  * Gradient kernels tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
@@ -27,6 +27,24 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   dilations?: number | [number, number];
 }
+
+/** Threads for the kernels' own loops (src/worker/kernel-pool.ts): the sum of every thread's partial, or null when a task does not fit. */
+export interface KernelThreads {
+  readonly threads: number;
+  run(kind: RowTask, params: number[]): Float64Array | null;
+}
+
+let pool: KernelThreads | null = null;
+
+/** The engine's host gives the kernels their threads once the threaded wasm backend runs (null: the engine's thread only). */
+export function useKernelThreads(threads: KernelThreads | null): void {
+  pool = threads;
+}
+
+/** A tensor's first element as an index into the wasm heap's Float32Array. */
+const offset = (b: WasmBackendLike, t: Info) => b.typedArrayFromHeap(t).byteOffset / Float32Array.BYTES_PER_ELEMENT;
+/** The whole wasm heap as floats (taken after allocating: growing the heap replaces its buffer). */
+const heap = (b: WasmBackendLike, t: Info) => new Float32Array(b.typedArrayFromHeap(t).buffer);
 
 /** Calls one of wasm's own kernels with the same backend. */
 function call(name: string, backend: WasmBackendLike, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
@@ -125,12 +143,26 @@ function pointwiseInputGrad(original: tf.KernelFunc) {
   };
 }
 
-/** ∂L/∂W of a depthwise convolution: the typed-array loop of depthwiseFilterGrad (kernels.ts) over wasm's heap. */
+/**
+ * ∂L/∂W of a depthwise convolution: the typed-array loop of row-kernels' depthwiseFilterRows over wasm's heap, its
+ * rows (photo × output row) shared among the kernel threads when there are several.
+ */
 function depthwiseBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
   const { inputs: { x, dy }, attrs, backend } = args;
   const c = convInfo(x.shape, attrs.filterShape, attrs, true);
+  const d: DepthwiseParams = {
+    x: offset(backend, x), dy: offset(backend, dy), batch: c.batchSize, inHeight: c.inHeight, inWidth: c.inWidth,
+    inChannels: c.inChannels, outChannels: c.outChannels, outHeight: c.outHeight, outWidth: c.outWidth,
+    filterHeight: c.filterHeight, filterWidth: c.filterWidth, strideHeight: c.strideHeight, strideWidth: c.strideWidth,
+    padTop: c.padInfo.top, padLeft: c.padInfo.left,
+  };
   const out = backend.makeOutput(attrs.filterShape, 'float32');
-  backend.typedArrayFromHeap(out).set(depthwiseFilterGrad(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(dy), c));
+  let sums = pool?.run(RowTask.DepthwiseFilter, DEPTHWISE_PARAMS.map((k) => d[k])) ?? null;
+  if (!sums) {
+    sums = new Float64Array(c.filterHeight * c.filterWidth * c.outChannels);
+    depthwiseFilterRows(heap(backend, x), d, 0, c.batchSize * c.outHeight, sums);
+  }
+  backend.typedArrayFromHeap(out).set(sums);
   return out;
 }
 
@@ -166,6 +198,30 @@ function depthwiseBackpropInput(args: { inputs: { dy: Info; filter: Info }; attr
   const out = call('Sum', backend, { x: grouped }, { axis: [4], keepDims: false });
   release(backend, full, grouped);
   return out;
+}
+
+/** Below this many elements a reduction is not worth waking the kernel threads for. */
+const PARALLEL_MIN = 1 << 16;
+
+/**
+ * A sum over every axis but the last — BatchNorm's ∂L/∂γ and ∂L/∂β, Σ_{n,h,w} over NHWC — as column sums shared
+ * among the kernel threads, without the transpose wasm's own Sum makes first. Other reductions, small ones and a
+ * single thread stay with wasm's kernel.
+ */
+function leadingSum(original: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; attrs: { axis: number | number[]; keepDims: boolean }; backend: WasmBackendLike }): Info => {
+    const { inputs: { x }, attrs, backend } = args;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
+    const cols = x.shape[rank - 1];
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, -1));
+    const leading = rank > 1 && axes.length === rank - 1 && axes.every((a, i) => a === i);
+    const sums = pool && x.dtype === 'float32' && leading && rows * cols >= PARALLEL_MIN ? pool.run(RowTask.SumLeading, [offset(backend, x), rows, cols]) : null;
+    if (!sums) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    const out = backend.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], 'float32');
+    backend.typedArrayFromHeap(out).set(sums);
+    return out;
+  };
 }
 
 /** dy↑s: dy[n,h,w,c] lands at [n, h·s, w·s, c] of a zero grid. */
@@ -204,4 +260,5 @@ export function installWasmKernels(): void {
   register('Conv2DBackpropInput', pointwiseInputGrad(input.kernelFunc));
   register('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
   register('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
+  register('Sum', leadingSum(tf.getKernel('Sum', 'wasm')!.kernelFunc));
 }

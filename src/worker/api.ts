@@ -16,6 +16,8 @@ export interface EngineConfig {
   wasmPaths: Record<string, string>;
   /** `?backend=` or the picker's choice; null or 'auto' lets the engine measure. */
   requested: string | null;
+  /** Threads for the wasm backend (the benchmark compares 1 with all); unset, one per core (backend.ts). */
+  threads?: number;
 }
 
 /** Why the engine runs on the page's thread: an i18n key under shell.backend.inPage. */
@@ -24,6 +26,8 @@ export type PageReason = 'asked' | 'no-workers' | 'worker-failed';
 /** The backend the engine settled on, plus where the engine runs and why. */
 export interface EngineBackend extends BackendChoice {
   engineIn: EngineHome;
+  /** The engine's realm is cross-origin isolated (SharedArrayBuffer: the wasm backend can run threads). */
+  isolated: boolean;
   /** Why the engine is on the page's thread, when it is. */
   engineNote?: PageReason;
 }

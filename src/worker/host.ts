@@ -41,6 +41,9 @@ import { classActivationOf, embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
 import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 import { DeviceLosses, deviceLoss, forgetWebGpu } from './device-loss';
+import { threadsCanStart } from './threads';
+import { startKernelThreads } from './kernel-pool';
+import { wasmThreadCount } from '../ml/threads';
 
 type Imported = { model: tf.LayersModel; classNames: string[] };
 
@@ -65,6 +68,9 @@ export class EngineHost implements EngineApi {
   private readonly carried = new Map<string, HeadSnapshot>();
   /** The files each imported model came from, to open it again on another backend after a device loss. */
   private readonly importedFrom = new Map<string, { tm: boolean; files: File[] }>();
+  /** The wasm backend's threads, decided once (the backend starts once per engine), and its gradient kernels' own. */
+  private threads?: Promise<number>;
+  private kernelThreads?: Promise<number>;
 
   constructor(
     private readonly home: EngineHome,
@@ -389,7 +395,10 @@ export class EngineHost implements EngineApi {
   /** Chooses the backend and loads the base; `lostDevice`: the GPU device's loss that forced the move, named first in the reason. */
   private async load(requested: string | null, onProgress?: (fraction: number) => void, lostDevice?: string): Promise<EngineInfo> {
     const config = this.config!;
-    const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
+    // On the page's thread one: the page's CSP meta keeps the pthreads' blob: workers out.
+    this.threads ??= this.home === 'page' || config.threads === 1 ? Promise.resolve(1) : threadsCanStart().then((ok) => (ok ? (config.threads ?? wasmThreadCount()) : 1));
+    const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads: await this.threads, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
+    if ((picked.threads ?? 1) > 1) await (this.kernelThreads ??= startKernelThreads(picked.threads!));
     const choice =
       lostDevice === undefined
         ? picked
@@ -406,6 +415,7 @@ export class EngineHost implements EngineApi {
         reason: `${choice.reason}; ${here}`,
         notes: [...choice.notes, { key: this.home === 'worker' ? 'in-worker' : 'in-page' }],
         engineIn: this.home,
+        isolated: globalThis.crossOriginIsolated === true,
         ...(this.note ? { engineNote: this.note } : {}),
       },
       layers: inventory(net.model),

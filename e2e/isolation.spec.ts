@@ -1,0 +1,53 @@
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { test, expect, waitForModel, setField, clothing } from './fixtures';
+import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
+
+const photos = (cls: string, n: number) => {
+  const dir = dirname(clothing(cls, 'x.jpg'));
+  return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => clothing(cls, f));
+};
+
+test('under a sub-path, the reload the app offers makes it cross-origin isolated (page and engine worker): wasm on every core trains, the camera and the Teachable Machine export work', async ({ page }) => {
+  const root = `http://127.0.0.1:${SUBPATH_PORT}${SUBPATH}`;
+  await page.goto(`${root}?lang=en#/lab`);
+  await waitForModel(page);
+  const backend = page.getByTestId('backend');
+  // The first visit was loaded before the service worker existed: not isolated, so wasm has one thread.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  await expect(backend).toHaveAttribute('data-isolated', 'false');
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+  test.skip(cores < 2, 'one core: a reload brings no second thread, so none is offered');
+
+  await expect(page.getByTestId('pwa-notice')).toHaveAttribute('data-state', 'offline-ready', { timeout: 120_000 });
+  await page.getByTestId('pwa-faster').click();
+  await page.waitForURL(/#\/lab/);
+  expect(await waitForModel(page)).toBe('wasm');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect(backend).toHaveAttribute('data-isolated', 'true');
+  await expect(backend).toHaveAttribute('data-threads', String(cores));
+  await expect(page.getByTestId('pwa-faster')).toHaveCount(0);
+
+  const cards = page.getByTestId('class-card');
+  for (const [i, cls] of ['shoes', 'hat'].entries()) {
+    await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
+    await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  }
+  // Every layer trains: every gradient kernel of the model runs on the threads (the wasm ones and the app's own).
+  await page.getByRole('button', { name: 'Train everything' }).click();
+  await page.getByTestId('train-mode').selectOption('fine-tune');
+  await setField(page, 'epochs', '1');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+
+  await test.step('the camera delivers frames in the isolated page', async () => {
+    await page.getByRole('button', { name: 'Turn on the webcam' }).click();
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.readyState === 4);
+  });
+
+  await test.step('the Teachable Machine export downloads its zip', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByTestId('model-export-tm').click();
+    expect((await download).suggestedFilename()).toMatch(/\.zip$/);
+  });
+});

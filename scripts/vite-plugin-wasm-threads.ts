@@ -1,0 +1,66 @@
+import type { Plugin } from 'vite';
+
+/** tfjs-backend-wasm's threaded-SIMD factory: the one whose source tfjs copies into the pthread workers' blobs. */
+const THREADED_FACTORY = /tfjs-backend-wasm\/wasm-out\/tfjs-backend-wasm-threaded-simd\.js$/;
+
+/** Emscripten's guard in the factory, reading `_scriptDir`, a variable of the closure around the factory. */
+const GUARD = 'typeof _scriptDir !== "undefined" && _scriptDir';
+/**
+ * The same guard, safe in any copy: `_scriptDir` only ever comes from `document.currentScript` in a browser, so it
+ * is read only where a document exists. Minifiers keep `typeof` on a global (`document`) as it is, while they rewrite
+ * `typeof _scriptDir !== "undefined"` into `_scriptDir !== void 0` (legal in the closure, where the variable is
+ * declared) — and the pthread workers run `factory.toString()` without that closure: a ReferenceError there.
+ */
+const SAFE_GUARD = 'typeof document !== "undefined" && _scriptDir';
+
+/** The core count emscripten reports to tfjs's C++ (navigator.hardwareConcurrency in a browser). */
+const CORES = 'return navigator["hardwareConcurrency"]}';
+/**
+ * tfjs's C++ halves that count (a guess at physical cores) and caps the thread pool there, so a 2-core laptop never
+ * gets a second thread whatever `setThreadsCount` asks. Reporting twice the count lifts the cap to the logical cores;
+ * how many threads run stays the engine's choice (wasmThreadCount in src/ml/backend.ts).
+ */
+const CORES_UNCAPPED = 'return 2 * navigator["hardwareConcurrency"]}';
+
+/**
+ * The broken pattern in built code: in the threaded factory's script-directory code (right after it reads
+ * `self.location.href` and `document.currentScript.src`), a guard that reads a variable without `typeof`.
+ */
+export function brokenScriptDirGuard(code: string): string | null {
+  const worker = code.indexOf('tfjs-backend-wasm-threaded-simd.worker.js');
+  if (worker < 0) return null;
+  const at = code.lastIndexOf('location.href', worker);
+  if (at < 0) return 'the threaded factory has no script-directory code to check';
+  const src = code.indexOf('document.currentScript.src', at);
+  const blob = code.indexOf('.indexOf(`blob:`)', src) >= 0 ? code.indexOf('.indexOf(`blob:`)', src) : code.indexOf('.indexOf("blob:")', src);
+  if (src < 0 || blob < 0) return 'the threaded factory has no script-directory code to check';
+  const guard = code.slice(code.indexOf(')', src) + 1, blob);
+  return /typeof\s*document/.test(guard) ? null : guard.trim().slice(0, 80);
+}
+
+/**
+ * Lets the wasm backend's threads work in the built app: rewrites the threaded factory's `_scriptDir` guard before
+ * the minifier sees it (tfjs-backend-wasm README, "JS Minification") and lifts the thread cap to the logical cores;
+ * fails the build when a bundle still holds the broken guard (a tfjs upgrade that moves it, a minifier that rewrites
+ * the new one).
+ */
+export function wasmThreads(): Plugin {
+  return {
+    name: 'transfer-lab-wasm-threads',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!THREADED_FACTORY.test(id)) return null;
+      for (const [what, text] of [['_scriptDir guard', GUARD], ['core count', CORES]]) {
+        if (!code.includes(text)) this.error(`${id}: the ${what} was not found; check the wasm threads fixes against this tfjs version.`);
+      }
+      return { code: code.replace(GUARD, SAFE_GUARD).replace(CORES, CORES_UNCAPPED), map: null };
+    },
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const broken = brokenScriptDirGuard(chunk.code);
+        if (broken) this.error(`${chunk.fileName}: the wasm threads' _scriptDir guard is broken in the built code (${broken}): pthread workers would fail.`);
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The wasm backend with one thread and with all of them, in the same run: two engines in their own workers (as
+// the app runs it), same photos, alternating; embedding ms per photo and a steady-state every-layer epoch.
+import * as Comlink from 'comlink';
+import { connectEngine, type Engine } from '../worker/client';
+import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
+import { absoluteWasmPaths } from '../io/wasm-paths';
+import { plans, type LayerInfo, type Sample, type TrainEvent, type TrainOptions } from '../ml';
+import { wasmThreadCount } from '../ml/threads';
+import { alternate, spread, type Spread } from './stats';
+
+export interface ThreadFigures {
+  count: number;
+  embedMsPerImage1: Spread | null;
+  embedMsPerImageN: Spread | null;
+  allEpochMs1: Spread | null;
+  allEpochMsN: Spread | null;
+  /** The page was cross-origin isolated (without it there is one thread whatever is asked). */
+  isolated: boolean;
+}
+
+async function engineWith(threads: number, samples: Sample[]): Promise<{ engine: Engine; threads: number; layers: LayerInfo[]; end: () => void }> {
+  const { engine, terminate } = await connectEngine();
+  const info = await engine.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths: absoluteWasmPaths(document.baseURI), requested: 'wasm', threads });
+  if (info.backend.name !== 'wasm') throw new Error(`wasm unavailable: ${info.backend.reason}`);
+  const copies = samples.map(({ id, pixels }) => ({ id, pixels: { ...pixels, data: pixels.data.slice() } }));
+  await engine.putSamples(Comlink.transfer(copies, copies.map((s) => s.pixels.data.buffer as ArrayBuffer)));
+  return { engine, threads: info.backend.threads ?? 1, layers: info.layers, end: terminate };
+}
+
+export async function runThreads(samples: Sample[], classNames: string[], reps: number, ftReps: number): Promise<ThreadFigures> {
+  const count = wasmThreadCount();
+  const one = await engineWith(1, samples);
+  const all = await engineWith(count, samples);
+  try {
+    if (one.threads !== 1 || all.threads !== count) throw new Error(`asked for 1 and ${count} threads, got ${one.threads} and ${all.threads}`);
+    const refs = samples.map(({ id, label }) => ({ id, label }));
+    const common = { classNames, batchSize: 16, learningRate: 1e-3, validationSplit: 0, seed: 7 };
+    let runId = 1;
+    /** A fresh slot's embedding of every photo: the sum of its embed chunks, per photo. */
+    const embed = async (e: Engine) => {
+      let ms = 0;
+      const slot = `embed-${runId}`;
+      await e.train(slot, runId++, refs, { ...common, mode: 'feature-extraction', epochs: 1 }, Comlink.proxy((ev: TrainEvent) => { if (ev.type === 'embed') ms += ev.ms; }));
+      await e.disposeSlot(slot);
+      return ms / samples.length;
+    };
+    const everything: TrainOptions = { ...common, mode: 'fine-tune', plan: plans.everything(one.layers), epochs: 2, learningRate: 1e-5 };
+    /** The second epoch of a fine-tune with every layer trainable (the first also builds the trainer). */
+    const epoch = async (e: Engine) => {
+      const slot = `all-${runId}`;
+      const r = await e.train(slot, runId++, refs, everything);
+      await e.disposeSlot(slot);
+      return r.history[1].ms;
+    };
+    await embed(one.engine);
+    await embed(all.engine);
+    const [embed1, embedN] = await alternate(reps, () => embed(one.engine), () => embed(all.engine));
+    const [all1, allN] = await alternate(ftReps, () => epoch(one.engine), () => epoch(all.engine));
+    return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), isolated: crossOriginIsolated };
+  } finally {
+    one.end();
+    all.end();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The wasm gradient kernels' typed-array loops, cut into row ranges so several threads can share one call: each
+ * reads the wasm heap (shared memory when the backend is threaded) at element offsets and sums into its own
+ * partial, which the caller adds up. Plain data in, plain data out: the engine's thread and the kernel pool's
+ * workers (src/worker/kernel-pool.worker.ts) run the very same code.
+ */
+
+/** A task's kind: its loop and the meaning of its parameters. */
+export const RowTask = {
+  /** Depthwise filter gradient (see depthwiseFilterRows); rows are (photo, output row) pairs. */
+  DepthwiseFilter: 1,
+  /** Column sums of a [rows, cols] matrix, params [x, rows, cols]: a reduction over every axis but the last (BatchNorm's and biases' gradients). */
+  SumLeading: 2,
+} as const;
+export type RowTask = (typeof RowTask)[keyof typeof RowTask];
+
+/** Parameters of a DepthwiseFilter task, in this order. */
+export const DEPTHWISE_PARAMS = ['x', 'dy', 'batch', 'inHeight', 'inWidth', 'inChannels', 'outChannels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'] as const;
+export type DepthwiseParams = Record<(typeof DEPTHWISE_PARAMS)[number], number>;
+
+/** Rows of a task: the unit its work is split by. */
+export function taskRows(kind: RowTask, p: Float64Array): number {
+  return kind === RowTask.DepthwiseFilter ? p[2] * p[7] : p[1];
+}
+
+/** Doubles of a task's partial result. */
+export function partialSize(kind: RowTask, p: Float64Array): number {
+  return kind === RowTask.DepthwiseFilter ? p[9] * p[10] * p[6] : p[2];
+}
+
+/** Runs rows [from, to) of a task over `heap` into `out` (zeroed here). */
+export function runRows(kind: RowTask, p: Float64Array, heap: Float32Array, from: number, to: number, out: Float64Array): void {
+  if (kind === RowTask.DepthwiseFilter) depthwiseFilterRows(heap, depthwiseParams(p), from, to, out);
+  else sumLeadingRows(heap, p[0], p[2], from, to, out);
+}
+
+const depthwiseParams = (p: Float64Array) => Object.fromEntries(DEPTHWISE_PARAMS.map((k, i) => [k, p[i]])) as DepthwiseParams;
+
+/**
+ * ∂L/∂W of a depthwise convolution over output rows [from, to) (row r = photo ⌊r/OH⌋, output row r mod OH):
+ * dW[i,j,oc] += Σ_{ox} x_pad[n, oy·s+i, ox·s+j, ⌊oc/m⌋] · dy[n,oy,ox,oc], m the channel multiplier.
+ * `x` and `dy` are element offsets into `heap`; `out` holds FH·FW·OC sums.
+ */
+export function depthwiseFilterRows(heap: Float32Array, d: DepthwiseParams, from: number, to: number, out: Float64Array): void {
+  const { x, dy, inHeight: H, inWidth: W, inChannels: C, outChannels: OC, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = d;
+  const { strideHeight: sh, strideWidth: sw, padTop, padLeft } = d;
+  const m = OC / C;
+  out.fill(0, 0, FH * FW * OC);
+  for (let r = from; r < to; r++) {
+    const n = Math.floor(r / OH);
+    const oy = r - n * OH;
+    const dyRow = dy + r * OW * OC;
+    for (let i = 0; i < FH; i++) {
+      const y = oy * sh + i - padTop;
+      if (y < 0 || y >= H) continue;
+      const xRow = x + (n * H + y) * W * C;
+      for (let j = 0; j < FW; j++) {
+        // Output columns whose tap j lands inside the row: 0 ≤ ox·s + j − pad_left < W.
+        const first = Math.max(0, Math.ceil((padLeft - j) / sw));
+        const last = Math.min(OW - 1, Math.floor((W - 1 + padLeft - j) / sw));
+        const w0 = (i * FW + j) * OC;
+        for (let oc = 0; oc < OC; oc++) {
+          let acc = 0;
+          let xi = xRow + (first * sw + j - padLeft) * C + Math.floor(oc / m);
+          let di = dyRow + first * OC + oc;
+          for (let ox = first; ox <= last; ox++, xi += sw * C, di += OC) acc += heap[xi] * heap[di];
+          out[w0 + oc] += acc;
+        }
+      }
+    }
+  }
+}
+
+/** out[c] = Σ_{r ∈ [from, to)} x[r·cols + c], `x` an element offset into `heap`. */
+export function sumLeadingRows(heap: Float32Array, x: number, cols: number, from: number, to: number, out: Float64Array): void {
+  out.fill(0, 0, cols);
+  for (let r = from; r < to; r++) {
+    const row = x + r * cols;
+    for (let c = 0; c < cols; c++) out[c] += heap[row + c];
+  }
+}

@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { partialSize, runRows, taskRows, type RowTask } from '../ml/row-kernels';
+import { useKernelThreads } from '../ml/kernels-wasm';
+import { GEN, KIND, PARTIAL, PENDING, SLOTS, STOP, share, type PoolInit } from './kernel-pool-protocol';
+
+/** How long the helpers may take to start before the kernels keep to one thread. */
+const START_MS = 10_000;
+
+/**
+ * The wasm gradient kernels' own threads: `threads − 1` helper workers that read the wasm backend's shared memory
+ * directly and wake on an Atomics counter, so a kernel (a synchronous call) can hand them its rows and wait for
+ * them without a message round trip. The engine's thread takes the first share itself.
+ */
+class KernelPool {
+  private readonly control: Int32Array;
+  private readonly params: Float64Array;
+  private readonly partials: Float64Array;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    readonly threads: number,
+    buffers: Pick<PoolInit, 'control' | 'params' | 'partials'>,
+    private readonly workers: Worker[],
+  ) {
+    this.control = new Int32Array(buffers.control);
+    this.params = new Float64Array(buffers.params);
+    this.partials = new Float64Array(buffers.partials);
+  }
+
+  /** Runs a task on every thread; the sum of their partials, or null when it does not fit the partials. */
+  run(kind: RowTask, params: number[]): Float64Array | null {
+    const p = this.params;
+    p.fill(0);
+    params.forEach((v, i) => (p[i] = v));
+    const size = partialSize(kind, p);
+    if (size > PARTIAL) return null;
+    const rows = taskRows(kind, p);
+    const helpers = this.threads - 1;
+    Atomics.store(this.control, KIND, kind);
+    Atomics.store(this.control, PENDING, helpers);
+    Atomics.add(this.control, GEN, 1);
+    Atomics.notify(this.control, GEN);
+    const [from, to] = share(rows, 0, this.threads);
+    runRows(kind, p, new Float32Array(this.memory.buffer), from, to, this.partials.subarray(0, PARTIAL));
+    for (let left = Atomics.load(this.control, PENDING); left !== 0; left = Atomics.load(this.control, PENDING)) Atomics.wait(this.control, PENDING, left);
+    const sum = this.partials.slice(0, size);
+    for (let t = 1; t < this.threads; t++) {
+      const part = this.partials.subarray(t * PARTIAL, t * PARTIAL + size);
+      for (let i = 0; i < size; i++) sum[i] += part[i];
+    }
+    return sum;
+  }
+
+  end(): void {
+    Atomics.store(this.control, STOP, 1);
+    Atomics.add(this.control, GEN, 1);
+    Atomics.notify(this.control, GEN);
+    this.workers.forEach((w) => w.terminate());
+  }
+}
+
+/**
+ * Gives the wasm gradient kernels `threads` threads, when the active wasm backend is the threaded one (its memory
+ * shared); otherwise, or when the helpers do not start, the kernels keep to the engine's thread.
+ */
+export async function startKernelThreads(threads: number): Promise<number> {
+  const memory = (tf.findBackend('wasm') as unknown as { wasm?: { wasmMemory?: WebAssembly.Memory } } | undefined)?.wasm?.wasmMemory;
+  if (threads < 2 || !memory || !(memory.buffer instanceof SharedArrayBuffer)) return 1;
+  const buffers = {
+    control: new SharedArrayBuffer(4 * SLOTS),
+    params: new SharedArrayBuffer(8 * SLOTS),
+    partials: new SharedArrayBuffer(8 * PARTIAL * threads),
+  };
+  const workers: Worker[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      Promise.all(
+        Array.from({ length: threads - 1 }, (_, i) => {
+          const worker = new Worker(new URL('./kernel-pool.worker.ts', import.meta.url), { type: 'module', name: `transfer-lab-kernels-${i + 1}` });
+          workers.push(worker);
+          return new Promise<void>((resolve, reject) => {
+            worker.onmessage = () => resolve();
+            worker.onerror = (e) => reject(new Error(e.message || 'a kernel thread failed to start'));
+            worker.postMessage({ memory, ...buffers, index: i + 1, threads } satisfies PoolInit);
+          });
+        }),
+      ),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the kernel threads did not start')), START_MS))),
+    ]);
+  } catch (err) {
+    console.warn('Transfer Lab: the wasm gradient kernels keep to one thread:', err);
+    workers.forEach((w) => w.terminate());
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+  useKernelThreads(new KernelPool(memory, threads, buffers, workers));
+  return threads;
+}
