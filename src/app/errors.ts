@@ -1,11 +1,11 @@
 import type { t } from 'svelte-i18n';
 import { EngineError } from '../ml/types';
-import { CameraError } from '../io/webcam';
+import { CameraError } from '../io/camera-error';
 import { ModelLimitError } from '../io/model-limit-error';
 import { TmFileError } from '../io/tm-file-error';
 import { ProjectFileError } from '../io/project-file-error';
 import { ProjectLinkError } from '../io/project-link-error';
-import { StorageFullError } from '../io/db';
+import { StorageFullError } from '../io/db-trouble';
 import type { Rejection } from '../io/photos';
 import type { WebcamProblem } from './webcam.svelte';
 

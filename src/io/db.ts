@@ -1,4 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { StorageFullError, report, current } from './db-trouble';
+
+export { StorageFullError, onDbTrouble, type DbTrouble } from './db-trouble';
 
 /** One stored photo: the downscaled JPEG, never the original upload. */
 export interface PhotoRecord {
@@ -61,36 +64,9 @@ export function namespaceStorage(ns: string): void {
 }
 export const storageName = (): string => dbName;
 
-export class StorageFullError extends Error {
-  constructor(cause: unknown) {
-    super('The browser storage for this site is full.', { cause });
-    this.name = 'StorageFullError';
-  }
-}
-
-/** Why the database cannot be used right now, for the UI to name with a way out. */
-export type DbTrouble = 'blocked' | 'blocking' | 'terminated';
-
 const isQuota = (err: unknown) =>
   (err instanceof DOMException || (err instanceof Error && 'name' in err)) &&
   ((err as Error).name === 'QuotaExceededError' || (err as Error).name === 'NS_ERROR_DOM_QUOTA_REACHED');
-
-type Listener = (trouble: DbTrouble | null) => void;
-const listeners = new Set<Listener>();
-let current: DbTrouble | null = null;
-/**
- * Tells the UI about an open blocked by an older tab, a newer tab waiting on us, or the browser closing the
- * database; null once a blocked open goes through after all. The listener hears the current state at once.
- */
-export function onDbTrouble(fn: Listener): () => void {
-  listeners.add(fn);
-  fn(current);
-  return () => listeners.delete(fn);
-}
-const report = (t: DbTrouble | null) => {
-  current = t;
-  listeners.forEach((fn) => fn(t));
-};
 
 async function upgrade(d: IDBPDatabase<LabDB>, oldVersion: number, tx: IDBPTransaction<LabDB, StoreNames<LabDB>[], 'versionchange'>) {
   if (oldVersion < 1) {
@@ -133,7 +109,7 @@ function db(): Promise<IDBPDatabase<LabDB>> {
     },
   }).then(
     (d) => {
-      if (current === 'blocked') report(null);
+      if (current() === 'blocked') report(null);
       return d;
     },
     (err: unknown) => {

@@ -1,11 +1,7 @@
 /** Camera access, with errors turned into reasons the UI can name. */
-export type CameraProblem = 'denied' | 'none' | 'busy' | 'unsupported' | 'other';
+import { CameraError, type CameraProblem } from './camera-error';
 
-export class CameraError extends Error {
-  constructor(readonly problem: CameraProblem, message: string) {
-    super(message);
-  }
-}
+export { CameraError, type CameraProblem } from './camera-error';
 
 export async function listCameras(): Promise<MediaDeviceInfo[]> {
   if (!navigator.mediaDevices?.enumerateDevices) return [];
