@@ -1,16 +1,23 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { CSP } from './scripts/csp.mjs';
+import { CSP, SERVER_HEADERS } from './scripts/csp.mjs';
 import { lessonsYaml } from './scripts/vite-plugin-lessons';
 import { wasmThreads } from './scripts/vite-plugin-wasm-threads';
 
-/** The production page carries its Content-Security-Policy (dev keeps Vite's inline client working). */
+/**
+ * The production page carries its Content-Security-Policy (dev keeps Vite's inline client working), and dist/_headers
+ * tells hosts that read one (Netlify, Cloudflare Pages) to send README's headers with every file.
+ */
 const cspMeta = (): Plugin => ({
   name: 'transfer-lab-csp',
   apply: 'build',
   transformIndexHtml: (html) =>
     html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`),
+  generateBundle() {
+    const lines = Object.entries(SERVER_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+    this.emitFile({ type: 'asset', fileName: '_headers', source: ['/*', ...lines, ''].join('\n') });
+  },
 });
 
 // base './' makes every URL relative, so dist/ works from any sub-path with no server rewrites.
