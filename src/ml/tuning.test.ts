@@ -7,6 +7,7 @@ import type { HeadSnapshot } from './persist';
 import { photos, squarePhotos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
 import type { Sample } from './types';
+import { FIXED_VIEW_COUNT } from './views';
 
 let net: MobileNet;
 let small: Sample[];
@@ -156,8 +157,8 @@ describe('augmentation modes while fine-tuning', () => {
     const trainer = new Trainer(net);
     const fineTune: TrainOptions = { mode: 'fine-tune', classNames, epochs: 1, batchSize: 4, learningRate: 1e-3, plan: lastConv, validationSplit: 0.34 };
     const cached = await trainer.train(small, { ...fineTune, cachedViews: true });
-    // 6 photos' centre views plus 3 extra views of each of the 4 training photos, each 7×7×256 floats.
-    expect(cached).toMatchObject({ cachedLayer: 'conv_dw_13_relu', cacheBytes: (6 + 4 * 3) * 7 * 7 * 256 * 4 });
+    // 6 photos' centre views plus the extra views of the 4 training photos, each 7×7×256 floats.
+    expect(cached).toMatchObject({ cachedLayer: 'conv_dw_13_relu', cacheBytes: (6 + 4 * (FIXED_VIEW_COUNT - 1)) * 7 * 7 * 256 * 4 });
     expect(cached.frozenCheck.changed).toBe(0);
     const random = await trainer.train(small, { ...fineTune, augment: true });
     expect(random).toMatchObject({ cachedLayer: null, cacheBytes: 0 });
