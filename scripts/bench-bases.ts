@@ -1,11 +1,15 @@
 /**
  * Per base network (src/ml/bases.ts), on the wasm backend in Node: embedding ms per image, and the held-out accuracy
- * of the five-class flowers task (tf-flowers-224-5) at 10 and 20 training photos per class, through the engine's own
- * Trainer (feature extraction, 30 epochs, head Dense(100, relu) → softmax, Adam 1e-3, batch 16, no validation split:
- * every training photo trains). Held out: the last 60 photos of each class (sorted by name), never trained on;
- * training photos are drawn from the rest with a fixed seed per run (seeds 1 and 2). Also the same runs with the head
- * option cachedViews (4 fixed views per photo, each embedded once): heldOutAccuracyCachedViews. (Dropout 0.5 and L2 1e-3
- * on top of the views measured no gain here: 0.775 vs 0.797 on v1 0.75 at 20 photos per class, so they are left out.)
+ * of the five-class flowers task (tf-flowers-224-5) through the engine's own Trainer. Held out: the last 60 photos of
+ * each class (sorted by name), never trained on; training photos are drawn from the rest with a fixed seed per run
+ * (seeds 1 and 2). Three recipes:
+ * - heldOutAccuracy / heldOutAccuracyCachedViews (10 and 20 photos per class): the protocol of the first base
+ *   comparison — feature extraction, 30 epochs, Dense(100, relu) head, Adam 1e-3, batch 16, no validation split
+ *   (every training photo trains), without and with the fixed views (views.ts);
+ * - heldOutAccuracyLabDefault (20 per class): the lab's own default recipe, LAB_RECIPE (defaults.ts) turned into engine
+ *   options by recipe.ts exactly as the lab does, its 15 % validation split included; beside it the lab's plain
+ *   recipe (the same with augmentation off: what the lab ran before the default was measured) and both runs' times
+ *   (Trainer.train on a fresh trainer: embedding and epochs; timings depend on the machine's load).
  * Writes bench-bases.json.
  * Run: npx tsx scripts/bench-bases.ts
  */
@@ -16,21 +20,24 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { chooseBackend } from '../src/ml/backend';
 import { BASES } from '../src/ml/bases';
+import { LAB_RECIPE } from '../src/ml/defaults';
 import { embeddings } from '../src/ml/insight';
 import { loadMobileNet } from '../src/ml/mobilenet';
+import type { MobileNet } from '../src/ml/mobilenet';
+import type { TrainOptions } from '../src/ml/options';
 import { rng, shuffled } from '../src/ml/random';
+import { runOptions } from '../src/ml/recipe';
 import { Trainer } from '../src/ml/train';
 import type { Pixels, Sample } from '../src/ml/types';
 
 const HELD_OUT = 60;
 const SIZES = [10, 20] as const;
+/** Photos per class the lab's recipes are measured at. */
+const LAB_SIZE = 20;
 const SEEDS = [1, 2];
 const EPOCHS = 30;
 const SPEED_PHOTOS = 32;
-const RECIPES = {
-  plain: {},
-  cachedViews: { cachedViews: true },
-} as const;
+const FIRST_PROTOCOL = { mode: 'feature-extraction', epochs: EPOCHS, batchSize: 16, learningRate: 1e-3, validationSplit: 0 } as const;
 
 function datasetDir(): string | null {
   const roots = [process.env.TRANSFER_LAB_ASSETS, fileURLToPath(new URL('../../shared/assets', import.meta.url))];
@@ -41,6 +48,8 @@ function datasetDir(): string | null {
   }
   return null;
 }
+
+const mean = (xs: number[]) => Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4));
 
 async function main(): Promise<void> {
   const dir = datasetDir();
@@ -66,8 +75,27 @@ async function main(): Promise<void> {
   const heldOut = files.flatMap((fs, label) => fs.slice(-HELD_OUT).map((f) => load(label, f)));
   const pools = files.map((fs) => fs.slice(0, -HELD_OUT));
   const names = JSON.parse(readFileSync(CLASS_NAMES_FILE, 'utf8')) as string[];
+  const trainingPhotos = (n: number, seed: number) => {
+    const random = rng(seed);
+    return pools.flatMap((pool, label) => shuffled(pool, random).slice(0, n).map((f) => load(label, f)));
+  };
 
-  const mean = (xs: number[]) => Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4));
+  /** One run on a fresh trainer: held-out accuracy and the run's own time (embedding + epochs). */
+  async function measure(net: MobileNet, train: Sample[], options: TrainOptions): Promise<{ accuracy: number; ms: number }> {
+    const trainer = new Trainer(net);
+    const start = performance.now();
+    await trainer.train(train, options);
+    const ms = performance.now() - start;
+    let right = 0;
+    for (const s of heldOut) if ((await trainer.predict(s.pixels)).label === s.label) right++;
+    trainer.dispose();
+    return { accuracy: right / heldOut.length, ms };
+  }
+
+  const lab = {
+    labDefault: runOptions(LAB_RECIPE, classes),
+    labPlain: runOptions({ ...LAB_RECIPE, augmentation: 'off' }, classes),
+  };
   const out: Record<string, Record<string, unknown>> = {};
   for (const base of BASES) {
     const net = await loadMobileNet(fileHandler(path.join(MODELS_DIR, base.folder)), names);
@@ -76,22 +104,29 @@ async function main(): Promise<void> {
     const start = performance.now();
     await embeddings(net.model, photos, undefined, 16);
     const embedMs = (performance.now() - start) / photos.length;
-    const runs: Record<string, Record<string, number[]>> = {};
-    for (const [recipe, extra] of Object.entries(RECIPES)) {
-      runs[recipe] = {};
+
+    const runs: Record<string, Record<string, number[]>> = { plain: {}, cachedViews: {} };
+    for (const [recipe, extra] of [['plain', {}], ['cachedViews', { cachedViews: true }]] as const) {
       for (const n of SIZES) {
         runs[recipe][n] = [];
         for (const seed of SEEDS) {
-          const random = rng(seed);
-          const train = pools.flatMap((pool, label) => shuffled(pool, random).slice(0, n).map((f) => load(label, f)));
-          const trainer = new Trainer(net);
-          await trainer.train(train, { mode: 'feature-extraction', classNames: classes, epochs: EPOCHS, batchSize: 16, learningRate: 1e-3, seed, validationSplit: 0, ...extra });
-          let right = 0;
-          for (const s of heldOut) if ((await trainer.predict(s.pixels)).label === s.label) right++;
-          trainer.dispose();
-          runs[recipe][n].push(right / heldOut.length);
-          console.log(`${base.id} ${recipe}: ${n} photos/class, seed ${seed}: held-out accuracy ${(right / heldOut.length).toFixed(3)} (${heldOut.length} photos)`);
+          const { accuracy } = await measure(net, trainingPhotos(n, seed), { ...FIRST_PROTOCOL, classNames: classes, seed, ...extra });
+          runs[recipe][n].push(accuracy);
+          console.log(`${base.id} ${recipe}: ${n} photos/class, seed ${seed}: held-out accuracy ${accuracy.toFixed(3)} (${heldOut.length} photos)`);
         }
+      }
+    }
+    // The lab's default and plain recipes, after an untimed warm-up run and in turns (the other one first for the
+    // next seed), so neither pays for first use and load on the machine falls on both alike.
+    await measure(net, trainingPhotos(2, 99), { ...lab.labPlain, epochs: 1, seed: 99 });
+    const labRuns: Record<string, { accuracy: number[]; ms: number[] }> = { labDefault: { accuracy: [], ms: [] }, labPlain: { accuracy: [], ms: [] } };
+    for (const [i, seed] of SEEDS.entries()) {
+      const turns = Object.entries(lab);
+      for (const [recipe, options] of i % 2 ? turns.reverse() : turns) {
+        const r = await measure(net, trainingPhotos(LAB_SIZE, seed), { ...options, seed });
+        labRuns[recipe].accuracy.push(r.accuracy);
+        labRuns[recipe].ms.push(Math.round(r.ms));
+        console.log(`${base.id} ${recipe}: ${LAB_SIZE} photos/class, seed ${seed}: held-out accuracy ${r.accuracy.toFixed(3)}, run ${(r.ms / 1000).toFixed(1)} s`);
       }
     }
     const table = (recipe: string) => Object.fromEntries(SIZES.map((n) => [String(n), mean(runs[recipe][n])]));
@@ -99,7 +134,12 @@ async function main(): Promise<void> {
       embedMsPerImage: { wasm: Number(embedMs.toFixed(2)) },
       heldOutAccuracy: table('plain'),
       heldOutAccuracyCachedViews: table('cachedViews'),
-      runs,
+      heldOutAccuracyLabDefault: { [LAB_SIZE]: mean(labRuns.labDefault.accuracy) },
+      heldOutAccuracyLabPlain: { [LAB_SIZE]: mean(labRuns.labPlain.accuracy) },
+      labDefaultRunMs: mean(labRuns.labDefault.ms),
+      labPlainRunMs: mean(labRuns.labPlain.ms),
+      labDefaultTimeRatio: Number((mean(labRuns.labDefault.ms) / mean(labRuns.labPlain.ms)).toFixed(2)),
+      runs: { ...runs, labDefault: labRuns.labDefault, labPlain: labRuns.labPlain },
     };
     console.log(`${base.id}: embed ${embedMs.toFixed(1)} ms/image (wasm, batches of 16)`);
     net.dispose();
@@ -112,9 +152,10 @@ async function main(): Promise<void> {
       classes,
       heldOutPerClass: HELD_OUT,
       seeds: SEEDS,
-      trainer: `feature extraction, ${EPOCHS} epochs, Dense(100, relu) head, Adam 1e-3, batch 16, validationSplit 0`,
+      trainer: `first protocol: feature extraction, ${EPOCHS} epochs, Dense(100, relu) head, Adam 1e-3, batch 16, validationSplit 0`,
+      labRecipe: { recipe: LAB_RECIPE, engineOptions: lab.labDefault, photosPerClass: LAB_SIZE },
       heldOutAccuracy: 'mean over seeds; per-seed values in runs',
-      recipes: RECIPES,
+      times: 'Trainer.train on a fresh trainer (embedding + epochs), ms, mean over seeds; depends on the load of the machine',
     },
   };
   writeFileSync('bench-bases.json', `${JSON.stringify(result, null, 2)}\n`);

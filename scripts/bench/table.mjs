@@ -46,12 +46,14 @@ export function printTable(r) {
     console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} (${fmt(l.cameraFps)}) | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
   }
   if (r.bases) {
-    console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views');
-    console.log('---|---|---|---');
+    console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views | lab default, 20 per class (lab plain) | lab default run s / plain s (×)');
+    console.log('---|---|---|---|---|---');
     for (const [id, b] of Object.entries(r.bases)) {
       const embed = Object.entries(b.embedMsPerImage ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
       const acc = (a) => (a ? `${fmt(a['10'], 3)} / ${fmt(a['20'], 3)}` : '—');
-      console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)}`);
+      const lab = b.heldOutAccuracyLabDefault ? `${fmt(b.heldOutAccuracyLabDefault['20'], 3)} (${fmt(b.heldOutAccuracyLabPlain?.['20'], 3)})` : '—';
+      const time = b.labDefaultRunMs ? `${fmt(b.labDefaultRunMs / 1000)} / ${fmt(b.labPlainRunMs / 1000)} (${fmt(b.labDefaultTimeRatio)}×)` : '—';
+      console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)} | ${lab} | ${time}`);
     }
   }
   if (r.memory) console.log(`\n${r.memory.photos ?? ''}-photo project: ${JSON.stringify(r.memory)}`);
