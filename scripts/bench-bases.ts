@@ -9,7 +9,7 @@
  * - heldOutAccuracyLabDefault (20 per class): the lab's own default recipe, LAB_RECIPE (defaults.ts) turned into engine
  *   options by recipe.ts exactly as the lab does, its 15 % validation split included; beside it the lab's plain
  *   recipe (the same with augmentation off: what the lab ran before the default was measured) and both runs' times
- *   (Trainer.train on a fresh trainer: embedding and epochs; timings depend on the machine's load).
+ *   (Trainer.train on a fresh trainer: embedding and epochs), wall clock and CPU time.
  * Writes bench-bases.json.
  * Run: npx tsx scripts/bench-bases.ts
  */
@@ -80,16 +80,22 @@ async function main(): Promise<void> {
     return pools.flatMap((pool, label) => shuffled(pool, random).slice(0, n).map((f) => load(label, f)));
   };
 
-  /** One run on a fresh trainer: held-out accuracy and the run's own time (embedding + epochs). */
-  async function measure(net: MobileNet, train: Sample[], options: TrainOptions): Promise<{ accuracy: number; ms: number }> {
+  /**
+   * One run on a fresh trainer: held-out accuracy and the run's own time (embedding + epochs), wall clock and this
+   * process's CPU time (the engine's work; unlike the wall clock, barely moved by other processes on a shared machine).
+   */
+  async function measure(net: MobileNet, train: Sample[], options: TrainOptions): Promise<{ accuracy: number; ms: number; cpuMs: number }> {
     const trainer = new Trainer(net);
     const start = performance.now();
+    const cpu = process.cpuUsage();
     await trainer.train(train, options);
     const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     let right = 0;
     for (const s of heldOut) if ((await trainer.predict(s.pixels)).label === s.label) right++;
     trainer.dispose();
-    return { accuracy: right / heldOut.length, ms };
+    return { accuracy: right / heldOut.length, ms, cpuMs };
   }
 
   const lab = {
@@ -119,14 +125,18 @@ async function main(): Promise<void> {
     // The lab's default and plain recipes, after an untimed warm-up run and in turns (the other one first for the
     // next seed), so neither pays for first use and load on the machine falls on both alike.
     await measure(net, trainingPhotos(2, 99), { ...lab.labPlain, epochs: 1, seed: 99 });
-    const labRuns: Record<string, { accuracy: number[]; ms: number[] }> = { labDefault: { accuracy: [], ms: [] }, labPlain: { accuracy: [], ms: [] } };
+    const labRuns: Record<string, { accuracy: number[]; ms: number[]; cpuMs: number[] }> = {
+      labDefault: { accuracy: [], ms: [], cpuMs: [] },
+      labPlain: { accuracy: [], ms: [], cpuMs: [] },
+    };
     for (const [i, seed] of SEEDS.entries()) {
       const turns = Object.entries(lab);
       for (const [recipe, options] of i % 2 ? turns.reverse() : turns) {
         const r = await measure(net, trainingPhotos(LAB_SIZE, seed), { ...options, seed });
         labRuns[recipe].accuracy.push(r.accuracy);
         labRuns[recipe].ms.push(Math.round(r.ms));
-        console.log(`${base.id} ${recipe}: ${LAB_SIZE} photos/class, seed ${seed}: held-out accuracy ${r.accuracy.toFixed(3)}, run ${(r.ms / 1000).toFixed(1)} s`);
+        labRuns[recipe].cpuMs.push(Math.round(r.cpuMs));
+        console.log(`${base.id} ${recipe}: ${LAB_SIZE} photos/class, seed ${seed}: held-out accuracy ${r.accuracy.toFixed(3)}, run ${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)`);
       }
     }
     const table = (recipe: string) => Object.fromEntries(SIZES.map((n) => [String(n), mean(runs[recipe][n])]));
@@ -139,6 +149,9 @@ async function main(): Promise<void> {
       labDefaultRunMs: mean(labRuns.labDefault.ms),
       labPlainRunMs: mean(labRuns.labPlain.ms),
       labDefaultTimeRatio: Number((mean(labRuns.labDefault.ms) / mean(labRuns.labPlain.ms)).toFixed(2)),
+      labDefaultCpuMs: mean(labRuns.labDefault.cpuMs),
+      labPlainCpuMs: mean(labRuns.labPlain.cpuMs),
+      labDefaultCpuRatio: Number((mean(labRuns.labDefault.cpuMs) / mean(labRuns.labPlain.cpuMs)).toFixed(2)),
       runs: { ...runs, labDefault: labRuns.labDefault, labPlain: labRuns.labPlain },
     };
     console.log(`${base.id}: embed ${embedMs.toFixed(1)} ms/image (wasm, batches of 16)`);
@@ -155,7 +168,7 @@ async function main(): Promise<void> {
       trainer: `first protocol: feature extraction, ${EPOCHS} epochs, Dense(100, relu) head, Adam 1e-3, batch 16, validationSplit 0`,
       labRecipe: { recipe: LAB_RECIPE, engineOptions: lab.labDefault, photosPerClass: LAB_SIZE },
       heldOutAccuracy: 'mean over seeds; per-seed values in runs',
-      times: 'Trainer.train on a fresh trainer (embedding + epochs), ms, mean over seeds; depends on the load of the machine',
+      times: 'Trainer.train on a fresh trainer (embedding + epochs), ms, mean over seeds: wall clock (depends on the load of the machine) and the process CPU time (the work itself)',
     },
   };
   writeFileSync('bench-bases.json', `${JSON.stringify(result, null, 2)}\n`);

@@ -22,18 +22,20 @@ const memoryPhotos = Number(env('BENCH_PHOTOS', 1000));
 const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
 
-if (!process.env.BENCH_NO_BUILD) {
+/** Only the browser parts need the bundle, its server and Chromium (BENCH_PARTS=bases runs in Node alone). */
+const inBrowser = ['engine', 'lab', 'memory'].some((p) => parts.has(p));
+if (inBrowser && !process.env.BENCH_NO_BUILD) {
   console.log('building the production bundle…');
   if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 }
 // With README's server headers: cross-origin isolated from the first load, so wasm runs its threads.
-const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port), '--headers'], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 500));
+const server = inBrowser ? spawn(process.execPath, ['scripts/static-server.mjs', '--dir', 'dist', '--base', '/', '--port', String(port), '--headers'], { stdio: 'ignore' }) : null;
+if (inBrowser) await new Promise((r) => setTimeout(r, 500));
 const base = `http://127.0.0.1:${port}/`;
-const browser = await launchChromium();
+const browser = inBrowser ? await launchChromium() : null;
 const results = {
   when: new Date().toISOString(),
-  machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Chromium ${browser.version()}`,
+  machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB${browser ? `, Chromium ${browser.version()}` : ''}`,
   settings: { perClass, reps, ftReps },
   backends: {},
   lab: {},
@@ -50,8 +52,8 @@ try {
   }
   if (parts.has('memory') && memoryPhotos > 0) results.memory = await memoryRun(browser, base, memoryPhotos).catch((err) => ({ notes: String(err.message ?? err) }));
 } finally {
-  await browser.close();
-  server.kill();
+  await browser?.close();
+  server?.kill();
 }
 
 /** Engine vs bare tfjs on bench.html, on one backend. */

@@ -46,13 +46,14 @@ export function printTable(r) {
     console.log(`${b} | ${fmt(l.longestMainThreadTaskMs?.featureExtraction, 0)} | ${fmt(l.longestMainThreadTaskMs?.fineTune, 0)} | ${fmt(l.livePredictionFps)} (${fmt(l.cameraFps)}) | ${l.engineIn ?? '—'} | ${mb(p.renderer)} / ${mb(p.gpu)}${l.notes ? `  (${l.notes})` : ''}`);
   }
   if (r.bases) {
-    console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views | lab default, 20 per class (lab plain) | lab default run s / plain s (×)');
+    console.log('\nbase | embed ms/img per backend | held-out accuracy, 10 / 20 photos per class (plain head) | with cached views | lab default, 20 per class (lab plain) | lab default run s / plain s (×), wall; CPU');
     console.log('---|---|---|---|---|---');
     for (const [id, b] of Object.entries(r.bases)) {
       const embed = Object.entries(b.embedMsPerImage ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
       const acc = (a) => (a ? `${fmt(a['10'], 3)} / ${fmt(a['20'], 3)}` : '—');
       const lab = b.heldOutAccuracyLabDefault ? `${fmt(b.heldOutAccuracyLabDefault['20'], 3)} (${fmt(b.heldOutAccuracyLabPlain?.['20'], 3)})` : '—';
-      const time = b.labDefaultRunMs ? `${fmt(b.labDefaultRunMs / 1000)} / ${fmt(b.labPlainRunMs / 1000)} (${fmt(b.labDefaultTimeRatio)}×)` : '—';
+      const cpu = b.labDefaultCpuRatio ? `; CPU ${fmt(b.labDefaultCpuMs / 1000)} / ${fmt(b.labPlainCpuMs / 1000)} (${fmt(b.labDefaultCpuRatio)}×)` : '';
+      const time = b.labDefaultRunMs ? `${fmt(b.labDefaultRunMs / 1000)} / ${fmt(b.labPlainRunMs / 1000)} (${fmt(b.labDefaultTimeRatio)}×)${cpu}` : '—';
       console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)} | ${lab} | ${time}`);
     }
   }
