@@ -5,8 +5,9 @@ import { settingsFrom } from './settings';
 describe('stored settings', () => {
   it('a project saved before the augmentation choice keeps what it did: random views while fine-tuning, none otherwise', () => {
     expect(settingsFrom({ mode: 'fine-tune', epochs: 5, batchSize: 8, learningRate: 1e-4, augment: true })).toMatchObject({ mode: 'fine-tune', epochs: 5, augmentation: 'random' });
-    expect(settingsFrom({ mode: 'feature-extraction', augment: true }).augmentation).toBe(LAB_RECIPE.augmentation);
-    expect(settingsFrom({ mode: 'fine-tune', augment: false }).augmentation).toBe(LAB_RECIPE.augmentation);
+    expect(settingsFrom({ mode: 'feature-extraction', augment: true }).augmentation).toBe('off');
+    expect(settingsFrom({ mode: 'fine-tune', augment: false }).augmentation).toBe('off');
+    expect(settingsFrom({ mode: 'feature-extraction' }).augmentation).toBe(LAB_RECIPE.augmentation);
     expect('augment' in settingsFrom({ augment: true })).toBe(false);
   });
 

@@ -24,7 +24,8 @@ const AUGMENTATIONS: readonly string[] = ['off', 'cached-views', 'random'] satis
 export function settingsFrom(stored: Record<string, unknown> | undefined): TrainSettings {
   const { augment, ...rest } = (stored ?? {}) as Partial<TrainSettings> & { augment?: unknown };
   const s: TrainSettings = { ...DEFAULT_SETTINGS, ...rest };
-  if (rest.augmentation === undefined && augment === true && s.mode === 'fine-tune') s.augmentation = 'random';
+  // Such a project trained without views unless it fine-tuned with augment on: it keeps that, not today's default.
+  if (rest.augmentation === undefined && augment !== undefined) s.augmentation = augment === true && s.mode === 'fine-tune' ? 'random' : 'off';
   if (!MODES.includes(s.mode)) s.mode = DEFAULT_SETTINGS.mode;
   if (!AUGMENTATIONS.includes(s.augmentation)) s.augmentation = DEFAULT_SETTINGS.augmentation;
   return s;
