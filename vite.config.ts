@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { CSP, SERVER_HEADERS } from './scripts/csp.mjs';
+import { CSP_META, SERVER_HEADERS } from './scripts/csp.mjs';
 import { lessonsYaml } from './scripts/vite-plugin-lessons';
 import { wasmThreads } from './scripts/vite-plugin-wasm-threads';
 
@@ -13,7 +13,7 @@ const cspMeta = (): Plugin => ({
   name: 'transfer-lab-csp',
   apply: 'build',
   transformIndexHtml: (html) =>
-    html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`),
+    html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP_META}" />`),
   generateBundle() {
     const lines = Object.entries(SERVER_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
     this.emitFile({ type: 'asset', fileName: '_headers', source: ['/*', ...lines, ''].join('\n') });

@@ -1,7 +1,7 @@
-// The Content-Security-Policy of the built app: the meta tag in dist/index.html (CSP) and, for servers and the
-// service worker, the same policy as a header (HEADER_CSP) together with the cross-origin isolation headers.
+// The Content-Security-Policy of the built app: the meta tag in dist/index.html (CSP_META) and, for servers and the
+// service worker, the policy as a header (HEADER_CSP) together with the cross-origin isolation headers.
 // 'wasm-unsafe-eval' lets the WASM backend compile its binary; styles allow inline for KaTeX's and Svelte's style attributes.
-export const CSP = [
+const DIRECTIVES = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
@@ -14,8 +14,10 @@ export const CSP = [
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'none'",
-].join('; ');
-
+];
+export const CSP = DIRECTIVES.join('; ');
+/** The meta tag: manifest-src only in the header (WebKit rejects it, logging "Unrecognized … directive" on every page). */
+export const CSP_META = DIRECTIVES.filter((d) => !d.startsWith('manifest-src')).join('; ');
 /**
  * The header form, which also reaches the engine's worker (a meta tag governs only its page): the wasm backend's
  * threads are classic workers from blob: URLs (worker-src) that importScripts a blob: copy of the backend

@@ -31,6 +31,9 @@ class Lab {
   phaseStartedAt = $state(0);
   history = $state.raw<EpochEvent[]>([]);
   lastLoss = $state<number | null>(null);
+  /** Mean ms of one training step (a batch's forward, backward and update) in the current or last run. */
+  stepMs = $state<number | null>(null);
+  private steps = { n: 0, ms: 0 };
   /** The phase a two-phase run is in (or ended in); null for other runs. */
   trainPhase = $state<1 | 2 | null>(null);
   /** Epochs of phase 1 in a two-phase run's history: the chart marks the boundary after them. */
@@ -154,6 +157,8 @@ class Lab {
     this.unfreezes = [];
     this.keptEpoch = null;
     this.lastLoss = null;
+    this.stepMs = null;
+    this.steps = { n: 0, ms: 0 };
     this.phase = 'decode';
     this.phaseStartedAt = performance.now();
     const s = $state.snapshot(project.settings) as TrainSettings;
@@ -228,6 +233,8 @@ class Lab {
       if (this.phase !== 'epochs') this.phaseStartedAt = performance.now();
       this.phase = 'epochs';
       this.lastLoss = e.loss;
+      this.steps = { n: this.steps.n + 1, ms: this.steps.ms + e.ms };
+      this.stepMs = this.steps.ms / this.steps.n;
       this.progress = { done: (e.epoch - 1) * e.batches + e.batch, total: epochs * e.batches };
     } else if (e.type === 'unfreeze') {
       this.unfreezes = [...this.unfreezes, { epoch: e.epoch, blocks: e.blocks }];

@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
-import { store, storageName, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
+import { keepsBlobs, store, storageName, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
 import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
@@ -93,7 +93,9 @@ class Project {
   nameProblems = $state<Record<string, { name: string; problem: NameProblem }>>({});
   storageError = $state<string | null>(null);
   notice = $state<ProjectNotice>(null);
-  storage = $state<StorageInfo | null>(null);
+  storage = $state<StorageInfo | 'unavailable' | null>(null);
+  /** IndexedDB here refuses Blobs (a WebKit private window): photos are kept as bytes, and last only as long as the window. */
+  privateWindow = $state(false);
   restored = $state(false);
   /** When the project last reached IndexedDB (0: not in this visit). */
   savedAt = $state(0);
@@ -147,6 +149,7 @@ class Project {
       }
       snap = await this.replay(await this.recoverOrphans(snap));
       this.show(snap);
+      this.privateWindow = !(await keepsBlobs());
     } catch (err) {
       this.storageError = `IndexedDB: ${message(err)}`;
       if (this.classes.length === 0) this.classes = [{ id: newId(), name: 'A' }, { id: newId(), name: 'B' }];

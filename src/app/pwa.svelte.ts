@@ -11,6 +11,8 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
  */
 class Pwa {
   offlineReady = $state(false);
+  /** Why this page cannot work offline: no service worker in a private window, or none on plain http. */
+  offlineUnavailable = $state<'window' | 'https' | null>(null);
   needRefresh = $state(false);
   /** The service worker controls this page (from the first load after it installed, or once it claims this one). */
   private controlled = $state(typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller);
@@ -43,9 +45,14 @@ class Pwa {
   }
 
   async register(): Promise<void> {
-    if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
+    if (import.meta.env.DEV) return;
     // Inside an LMS frame its scope would be the package folder, and the LMS needs the network anyway.
     if (lms.inside) return;
+    // Firefox's private windows have no service worker: say so rather than wait for "ready offline" forever.
+    if (!('serviceWorker' in navigator)) {
+      this.offlineUnavailable = isSecureContext ? 'window' : 'https';
+      return;
+    }
     navigator.serviceWorker.addEventListener('controllerchange', () => (this.controlled = true));
     const { registerSW } = await import('virtual:pwa-register');
     this.update = registerSW({
@@ -74,6 +81,7 @@ class Pwa {
 
   dismiss(): void {
     this.offlineReady = false;
+    this.offlineUnavailable = null;
     this.needRefresh = false;
   }
 }

@@ -44,9 +44,22 @@ export function initialLocale(): Locale {
   return fromUrl ?? normaliseLocale(remembered) ?? normaliseLocale(getLocaleFromNavigator()) ?? 'pt-BR';
 }
 
+/**
+ * A language tag Intl rejects as navigator.language ("C" from a POSIX locale, as WebKitGTK reports it) would break
+ * libraries that format numbers with it — uPlot does when its module loads — so the app's language stands in.
+ */
+function guardNavigatorLanguage(fallback: Locale): void {
+  try {
+    new Intl.NumberFormat(navigator.language);
+  } catch {
+    Object.defineProperty(navigator, 'language', { value: fallback, configurable: true });
+  }
+}
+
 export function setupI18n(): void {
   for (const [path, messages] of Object.entries(home)) addMessages(langOf(path), messages as never);
   const start = initialLocale();
+  guardNavigatorLanguage(start);
   init({ fallbackLocale: 'pt-BR', initialLocale: start });
   document.documentElement.lang = start;
   locale.subscribe((l) => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
-import { DB_NAME, StorageFullError, closeDb, onDbTrouble, store, type DbTrouble, type PhotoRecord } from './db';
+import { DB_NAME, StorageFullError, closeDb, keepsBlobs, onDbTrouble, store, type DbTrouble, type PhotoRecord } from './db';
 
 const photo = (id: string, classId: string, createdAt = 0): PhotoRecord => ({ id, classId, blob: new Blob([id], { type: 'image/jpeg' }), createdAt });
 
@@ -124,5 +124,43 @@ describe('project store', () => {
     } finally {
       off();
     }
+  });
+});
+
+describe('where IndexedDB refuses Blobs (WebKit private windows)', () => {
+  /** The store as WebKit's ephemeral sessions have it: any record holding a Blob fails to be written. */
+  function refuseBlobs(): () => void {
+    const proto = globalThis.IDBObjectStore.prototype;
+    const put = proto.put;
+    proto.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      const holdsBlob = value instanceof Blob || (typeof value === 'object' && value !== null && Object.values(value).some((v) => v instanceof Blob));
+      if (holdsBlob) throw new DOMException('Error preparing Blob/File data to be stored in object store', 'UnknownError');
+      return put.call(this, value, key);
+    } as typeof put;
+    return () => (proto.put = put);
+  }
+
+  it('notices it once and keeps the photos as bytes, read back as the same Blobs', async () => {
+    const restore = refuseBlobs();
+    try {
+      expect(await keepsBlobs()).toBe(false);
+      await store.apply({ putClasses: [{ id: 'a', name: 'A', order: 0 }], putPhotos: [photo('p1', 'a', 1)] });
+      const [p] = (await store.read()).photos;
+      expect(p.blob).toBeInstanceOf(Blob);
+      expect(p.blob.type).toBe('image/jpeg');
+      expect(await p.blob.text()).toBe('p1');
+      expect((await store.read()).meta).toEqual({});
+    } finally {
+      restore();
+    }
+  });
+
+  it('keeps Blobs as they are where the browser takes them', async () => {
+    expect(await keepsBlobs()).toBe(true);
+    await store.apply({ putClasses: [{ id: 'a', name: 'A', order: 0 }], putPhotos: [photo('p1', 'a', 1)] });
+    const d = await openDB(DB_NAME);
+    const raw = (await d.get('photos', 'p1')) as { blob?: unknown };
+    d.close();
+    expect(raw.blob).toBeInstanceOf(Blob);
   });
 });

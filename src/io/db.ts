@@ -44,9 +44,16 @@ interface LegacyProjectRecord {
   savedAt: number;
 }
 
+/** A photo as stored where IndexedDB refuses Blobs (WebKit's private windows): its bytes and type instead. */
+interface PhotoBytesRecord extends Omit<PhotoRecord, 'blob'> {
+  bytes: ArrayBuffer;
+  type: string;
+}
+type StoredPhoto = PhotoRecord | PhotoBytesRecord;
+
 interface LabDB extends DBSchema {
   project: { key: string; value: LegacyProjectRecord };
-  photos: { key: string; value: PhotoRecord; indexes: { byClass: string } };
+  photos: { key: string; value: StoredPhoto; indexes: { byClass: string } };
   classes: { key: string; value: ClassRecord };
   meta: { key: string; value: unknown };
 }
@@ -125,7 +132,46 @@ export async function closeDb(): Promise<void> {
   const d = await dbPromise?.catch(() => null);
   d?.close();
   dbPromise = null;
+  blobsPromise = null;
 }
+
+let blobsPromise: Promise<boolean> | null = null;
+/**
+ * Whether IndexedDB here keeps Blobs: WebKit's private windows (Safari Private Browsing, an ephemeral
+ * WebKitWebDriver session) refuse them. Asked once with a tiny write that is aborted, so nothing is kept.
+ */
+export function keepsBlobs(): Promise<boolean> {
+  blobsPromise ??= db().then(async (d) => {
+    const tx = d.transaction('meta', 'readwrite');
+    const done = tx.done.catch(() => {});
+    let ok = true;
+    try {
+      await tx.store.put(new Blob([new Uint8Array(1)]), 'blob-probe');
+    } catch {
+      ok = false;
+    }
+    try {
+      tx.abort();
+    } catch {
+      /* a refused write has aborted it already */
+    }
+    await done;
+    return ok;
+  });
+  blobsPromise.catch(() => (blobsPromise = null));
+  return blobsPromise;
+}
+
+const toStored = async (p: PhotoRecord): Promise<StoredPhoto> => {
+  if (await keepsBlobs()) return p;
+  const { blob, ...rest } = p;
+  return { ...rest, bytes: await blob.arrayBuffer(), type: blob.type };
+};
+const fromStored = (p: StoredPhoto): PhotoRecord => {
+  if (!('bytes' in p)) return p;
+  const { bytes, type, ...rest } = p;
+  return { ...rest, blob: new Blob([bytes], { type }) };
+};
 
 /** Writes fail as a whole (one transaction), so a full disk never leaves half a change behind. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -160,11 +206,13 @@ export const store = {
       tx.done,
     ]);
     const meta = Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Partial<MetaRecords>;
-    return { classes: classes.sort((a, b) => a.order - b.order), photos: photos.sort((a, b) => a.createdAt - b.createdAt), meta };
+    return { classes: classes.sort((a, b) => a.order - b.order), photos: photos.map(fromStored).sort((a, b) => a.createdAt - b.createdAt), meta };
   },
 
   apply(change: Change): Promise<void> {
     return guarded(async () => {
+      // Converted before the transaction opens: awaiting anything but IndexedDB inside it would commit it early.
+      const putPhotos = await Promise.all((change.putPhotos ?? []).map(toStored));
       const tx = (await db()).transaction(['classes', 'photos', 'meta'], 'readwrite');
       const classes = tx.objectStore('classes');
       const photos = tx.objectStore('photos');
@@ -187,7 +235,7 @@ export const store = {
           ops.push(classes.delete(id));
         }
         for (const c of change.putClasses ?? []) ops.push(classes.put(c));
-        for (const p of change.putPhotos ?? []) ops.push(photos.put(p));
+        for (const p of putPhotos) ops.push(photos.put(p));
         for (const [k, v] of Object.entries(change.meta ?? {})) ops.push(meta.put(v, k));
       } catch (err) {
         // A record the store refuses outright (no key) throws here, before any request: drop the rest too.

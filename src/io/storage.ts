@@ -5,9 +5,12 @@ export interface StorageInfo {
   persisted: boolean;
 }
 
-/** Null where the browser has no StorageManager (an http:// page other than localhost, old browsers). */
-export async function storageInfo(): Promise<StorageInfo | null> {
-  if (!navigator.storage?.estimate) return null;
+/**
+ * 'unavailable' where the browser has no StorageManager (WebKitGTK, an http:// page other than localhost, old
+ * browsers); null when asking failed this time.
+ */
+export async function storageInfo(): Promise<StorageInfo | 'unavailable' | null> {
+  if (!navigator.storage?.estimate) return 'unavailable';
   try {
     const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? false]);
     return { used: usage, quota, persisted };
