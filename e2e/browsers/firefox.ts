@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+import type { Driver, Engine } from './driver';
+
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/**
+ * Firefox ESR through Puppeteer over WebDriver BiDi. A private window is Firefox's own private browsing (the
+ * autostart preference); with service workers off there, as Firefox's private windows have had them.
+ */
+export const firefoxEngine: Engine = {
+  name: 'firefox',
+  packages: ['firefox-esr'],
+  missing: () => (existsSync(FIREFOX) ? [] : [`${FIREFOX} (or FIREFOX_PATH)`]),
+  async open({ privateWindow = false } = {}) {
+    const profile = mkdtempSync(join(tmpdir(), 'transfer-lab-firefox-'));
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      defaultViewport: { width: 1280, height: 900 },
+      userDataDir: profile,
+      extraPrefsFirefox: privateWindow
+        ? { 'browser.privatebrowsing.autostart': true, 'dom.serviceWorkers.privateBrowsing.enabled': false }
+        : {},
+    });
+    const page = await browser.newPage();
+    const element = async (css: string) => {
+      const el = await page.waitForSelector(css, { timeout: 30_000 });
+      if (!el) throw new Error(`firefox: no ${css}`);
+      return el;
+    };
+    const driver: Driver = {
+      engine: 'firefox',
+      version: () => browser.version(),
+      goto: async (url) => void (await page.goto(url)),
+      reload: async () => void (await page.reload()),
+      call: <T>(fn: string, ...args: unknown[]) => page.evaluate(`(${fn})(...${JSON.stringify(args)})`) as Promise<T>,
+      click: async (css) => (await element(css)).click(),
+      fill: async (css, text) => {
+        const el = await element(css);
+        await el.click();
+        await page.keyboard.down('Control');
+        await page.keyboard.press('a');
+        await page.keyboard.up('Control');
+        await page.keyboard.type(text);
+        await page.keyboard.press('Tab');
+      },
+      select: async (css, value) => void (await (await element(css)).select(value)),
+      upload: async (css, files) => {
+        const el = await page.waitForSelector(css, { timeout: 30_000 });
+        await (el as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(...files);
+      },
+      close: async () => {
+        await browser.close();
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+    return driver;
+  },
+};

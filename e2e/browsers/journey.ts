@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { parseQuiz } from '../../src/lessons/parse';
+import type { Driver } from './driver';
+
+/**
+ * The student journey every engine must pass, as a learner does it: chapters with formulas and widgets, one quiz,
+ * then the lab — upload, feature extraction, fine-tuning with the frozen proof, held-out predictions, a reload
+ * that keeps photos and head, the project export — and a chapter once the server is gone. Few, small photos keep
+ * it at a few minutes per engine.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const DATASET = resolve(ROOT, '.cache', 'assets', 'datasets', 'clothing-small-5');
+const CLASSES = ['shoes', 'hat'] as const;
+/** Photos per class the lab trains on, and per class held out to judge it (8 in all). */
+const TRAIN = 6;
+const HELD_OUT = 4;
+/** Block 13, the top block: the journey fine-tunes it. */
+const TOP_BLOCK = ['conv_dw_13', 'conv_dw_13_bn', 'conv_pw_13', 'conv_pw_13_bn'];
+
+const photos = (cls: string): string[] => {
+  const index = JSON.parse(readFileSync(resolve(DATASET, 'index.json'), 'utf8')) as { classes: Record<string, string[]> };
+  return (index.classes[cls] ?? []).map((f) => resolve(DATASET, f));
+};
+const tid = (id: string, more = '') => `[data-testid="${id}"]${more}`;
+const card = (i: number) => `${tid('class-card')}:nth-child(${i + 1})`;
+
+/** What the journey measured, for the runner's one line per engine. */
+export interface Figures {
+  backend: string;
+  heldOutRight: number;
+  heldOut: number;
+  stepMs: number;
+  privateWindow: boolean;
+  storageFigure: 'shown' | 'unavailable';
+  crossOriginIsolated: boolean;
+}
+
+/** Polls a page function until `ok` holds for its result; fails with `what` and the last value after `ms`. */
+async function until<T>(d: Driver, what: string, fn: string, args: unknown[], ok: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  let error: unknown;
+  while (Date.now() < end) {
+    try {
+      last = await d.call<T>(fn, ...args);
+      error = undefined;
+      if (ok(last)) return last;
+    } catch (err) {
+      error = err; // a navigation in progress: try again
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${d.engine}: timed out after ${ms / 1000} s waiting for ${what} (last: ${JSON.stringify(last)}${error ? `, ${String(error)}` : ''})`);
+}
+
+const ATTR = '(css, name) => document.querySelector(css)?.getAttribute(name) ?? null';
+const attr = (d: Driver, css: string, name: string) => d.call<string | null>(ATTR, css, name);
+const waitAttr = (d: Driver, css: string, name: string, want: RegExp, ms?: number) =>
+  until<string | null>(d, `${css} ${name} ~ ${want}`, ATTR, [css, name], (v) => v !== null && want.test(v), ms) as Promise<string>;
+const waitFor = (d: Driver, css: string, ms?: number) =>
+  until<boolean>(d, css, '(css) => !!document.querySelector(css)', [css], Boolean, ms);
+
+async function step<T>(d: Driver, name: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    if (process.env.JOURNEY_VERBOSE) console.log(`[browsers] ${d.engine}: ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+/** Waits for the model; returns the backend the app chose by itself (no ?backend=). */
+async function modelReady(d: Driver): Promise<string> {
+  await waitAttr(d, tid('model-status'), 'data-state', /^ready$/, 240_000);
+  return (await attr(d, tid('backend'), 'data-backend')) ?? '';
+}
+
+async function chapters(d: Driver, base: string): Promise<void> {
+  for (const id of ['backpropagation', 'feature-extraction', 'layer-freezing']) {
+    await step(d, `chapter ${id}`, async () => {
+      await d.goto(`${base}#/chapters/${id}`);
+      await waitFor(d, tid('quiz'));
+      const lang = await d.call<string>('() => document.documentElement.lang');
+      const lesson = readFileSync(resolve(ROOT, 'lessons', id, `lesson.${lang}.md`), 'utf8');
+      const widgets = lesson.match(/^::: widget /gm)?.length ?? 0;
+      if (/\$[^$\n]+\$/.test(lesson)) await waitFor(d, '.prose .katex');
+      // Every widget of the lesson has loaded its code and drawn itself, none shows an error.
+      await until<{ n: number; loading: number; errors: number }>(
+        d,
+        `${widgets} widgets drawn in ${id}`,
+        `() => { const w = [...document.querySelectorAll('[data-widget]')];
+           return { n: w.length, loading: w.filter((x) => x.querySelector('.widget-loading')).length, errors: w.filter((x) => x.querySelector('[role=alert]')).length }; }`,
+        [],
+        (v) => v.n === widgets && v.loading === 0 && v.errors === 0,
+      );
+      if (id === 'backpropagation') {
+        // One step of the backprop explorer: the forward pass shows its loss.
+        await d.click(tid('backprop-step'));
+        await waitAttr(d, tid('backprop-loss'), 'data-shown', /^true$/);
+        await quiz(d, id, lang);
+      }
+    });
+  }
+}
+
+/** Answers the chapter's quiz right, from the instructors' own file, and checks the full score. */
+async function quiz(d: Driver, chapter: string, lang: string): Promise<void> {
+  const file = resolve(ROOT, 'lessons', chapter, `quiz.${lang}.yaml`);
+  const parsed = parseQuiz(readFileSync(file, 'utf8'), file).value!;
+  for (const q of parsed.questions) {
+    for (const o of q.options.filter((x) => x.correct)) await d.click(`${tid('quiz-option')}[data-question="${q.id}"][data-option="${o.id}"]`);
+  }
+  await d.click(tid('quiz-submit'));
+  const total = String(parsed.questions.length);
+  await waitAttr(d, tid('quiz-score'), 'data-value', new RegExp(`^${total}$`));
+  if ((await attr(d, tid('quiz-score'), 'data-total')) !== total) throw new Error(`${d.engine}: quiz total is not ${total}`);
+}
+
+/** Uploads each held-out photo to the preview; returns the label the lab answers for each. */
+async function predictEach(d: Driver, files: string[]): Promise<string[]> {
+  const labels: string[] = [];
+  for (const file of files) {
+    await d.upload(tid('predict-upload'), [file]);
+    labels.push(await waitAttr(d, `${tid('prediction')}[data-input="${basename(file)}"]`, 'data-label', /.+/));
+  }
+  return labels;
+}
+
+async function train(d: Driver, mode: string, epochs: string): Promise<void> {
+  await d.select(tid('train-mode'), mode);
+  await d.fill(tid('epochs'), epochs);
+  await d.click(tid('train'));
+  await waitAttr(d, tid('train-status'), 'data-state', /^(done|error)$/, 300_000);
+  if ((await attr(d, tid('train-status'), 'data-state')) !== 'done') {
+    const why = await d.call<string>(`() => document.querySelector('[aria-labelledby=train-heading] [role=alert]')?.textContent ?? ''`);
+    throw new Error(`${d.engine}: ${mode} training failed: ${why}`);
+  }
+}
+
+/** Exports the project as the learner does (the button) and reads the .zip the page hands to the browser. */
+async function exportProject(d: Driver): Promise<{ classes: string[]; photos: number; head: boolean }> {
+  // Only watches: every Blob URL the page makes for a zip is kept so its bytes can be read back.
+  await d.call(`() => { const make = URL.createObjectURL; window.__zips = [];
+    URL.createObjectURL = (b) => { if (b instanceof Blob && b.type === 'application/zip') window.__zips.push(b); return make.call(URL, b); }; }`);
+  await d.click(tid('project-export'));
+  await until<number>(d, 'the project .zip', '() => window.__zips.length', [], (n) => n > 0);
+  const b64 = await d.call<string>(`async () => { const bytes = new Uint8Array(await window.__zips[0].arrayBuffer()); let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000)); return btoa(s); }`);
+  const files = unzipSync(Buffer.from(b64, 'base64'));
+  const manifest = JSON.parse(strFromU8(files['transfer-lab-project.json'])) as { classes: { name: string }[]; photos: unknown[]; head: unknown };
+  return { classes: manifest.classes.map((c) => c.name), photos: manifest.photos.length, head: manifest.head !== null && 'head/weights.bin' in files };
+}
+
+const isolated = (d: Driver) =>
+  d.call<boolean>(`() => globalThis.crossOriginIsolated === true`);
+
+/**
+ * The whole journey against the app at `base`. `stopServer` takes the site offline (the server is gone), for
+ * the last step: a chapter opens from the service worker's copy.
+ */
+export async function journey(d: Driver, base: string, stopServer: () => Promise<void>): Promise<Figures> {
+  await step(d, 'first visit: ready offline', async () => {
+    await d.goto(`${base}#/`);
+    await waitAttr(d, tid('pwa-notice'), 'data-state', /^offline-ready$/, 180_000);
+    await d.click(`${tid('pwa-notice')} button`);
+  });
+  await chapters(d, base);
+
+  const [shoes, hats] = CLASSES.map(photos);
+  const heldOut = [...shoes.slice(-HELD_OUT), ...hats.slice(-HELD_OUT)];
+  const truth = heldOut.map((f) => (shoes.includes(f) ? 'shoes' : 'hat'));
+
+  const backend = await step(d, 'lab: model', async () => {
+    await d.goto(`${base}#/lab`);
+    return modelReady(d);
+  });
+  const storageFigure = await step(d, 'lab: storage figure', async () => {
+    await waitFor(d, tid('storage-usage'));
+    return (await attr(d, tid('storage-usage'), 'data-unavailable')) === 'true' ? ('unavailable' as const) : ('shown' as const);
+  });
+  await step(d, 'lab: upload', async () => {
+    for (const [i, name] of CLASSES.entries()) {
+      await d.fill(`${card(i)} ${tid('class-name')}`, name);
+      await waitAttr(d, card(i), 'data-class', new RegExp(`^${name}$`));
+      await d.upload(`${card(i)} ${tid('class-upload')}`, [shoes, hats][i].slice(0, TRAIN));
+      await waitAttr(d, `${card(i)} ${tid('sample-count')}`, 'data-value', new RegExp(`^${TRAIN}$`));
+    }
+  });
+  const privateWindow = !!(await d.call<boolean>(`() => !!document.querySelector('[data-testid="private-window"]')`));
+
+  await step(d, 'lab: feature extraction', () => train(d, 'feature-extraction', '10'));
+  const stepMs = await step(d, 'lab: fine-tune the top block', async () => {
+    // The layer list's "top 1 block" preset, as a learner would pick it.
+    await d.click(`${tid('layer-list')} .top-n button`);
+    for (const layer of TOP_BLOCK) await waitAttr(d, `${tid('layer-row')}[data-layer="${layer}"]`, 'data-trainable', /^true$/);
+    await d.select(tid('train-mode'), 'fine-tune');
+    await d.fill(tid('learning-rate'), '0.0001');
+    await train(d, 'fine-tune', '2');
+    const changed = await attr(d, tid('frozen-check'), 'data-changed');
+    const checked = Number(await attr(d, tid('frozen-check'), 'data-checked'));
+    if (changed !== '0' || !(checked > 0)) throw new Error(`${d.engine}: frozen-check changed ${changed} of ${checked}`);
+    // The chart's legend speaks the app's language: no uPlot default ("Value") left in it.
+    const legend = await d.call<string>(`() => document.querySelector('.u-legend')?.textContent ?? ''`);
+    if (!legend || /Value/.test(legend)) throw new Error(`${d.engine}: chart legend "${legend}"`);
+    return Number(await attr(d, tid('train-status'), 'data-step-ms'));
+  });
+
+  const answers = await step(d, 'lab: 8 held-out photos', () => predictEach(d, heldOut));
+  if (!answers.every((a) => (CLASSES as readonly string[]).includes(a))) throw new Error(`${d.engine}: answers ${answers} are not the classes`);
+  const heldOutRight = answers.filter((a, i) => a === truth[i]).length;
+  if (process.env.JOURNEY_VERBOSE) console.log(`[browsers] ${d.engine}: answers ${answers.join(' ')} for ${truth.join(' ')}`);
+
+  await step(d, 'lab: reload keeps photos and head', async () => {
+    await d.reload();
+    for (const i of [0, 1]) await waitAttr(d, `${card(i)} ${tid('sample-count')}`, 'data-value', new RegExp(`^${TRAIN}$`));
+    await modelReady(d);
+    // The restored head answers the first and last held-out photos exactly as before the reload.
+    const again = await predictEach(d, [heldOut[0], heldOut.at(-1)!]);
+    if (again[0] !== answers[0] || again[1] !== answers.at(-1)) throw new Error(`${d.engine}: after the reload the head answers ${again}, before ${answers}`);
+  });
+  const crossOriginIsolated = await isolated(d);
+
+  await step(d, 'lab: project export', async () => {
+    const zip = await exportProject(d);
+    if (zip.classes.join() !== CLASSES.join() || zip.photos !== 2 * TRAIN || !zip.head) throw new Error(`${d.engine}: exported ${JSON.stringify(zip)}`);
+  });
+
+  await step(d, 'offline: a chapter from the service worker', async () => {
+    await stopServer();
+    await d.goto(`${base}#/chapters/layer-freezing`);
+    await d.reload();
+    await waitFor(d, tid('quiz'));
+    await waitFor(d, '.prose h2');
+  });
+  return { backend, heldOutRight, heldOut: heldOut.length, stepMs, privateWindow, storageFigure, crossOriginIsolated };
+}
+
+/** A private window where there is no service worker: the offline notice says offline needs a normal window. */
+export async function privateOfflineNotice(d: Driver, base: string): Promise<string> {
+  await d.goto(`${base}#/`);
+  return waitAttr(d, tid('pwa-notice'), 'data-state', /^offline-(unavailable|ready)$/, 120_000);
+}
