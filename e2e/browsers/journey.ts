@@ -196,9 +196,8 @@ export async function journey(d: Driver, base: string, stopServer: () => Promise
     // The layer list's "top 1 block" preset, as a learner would pick it.
     await d.click(`${tid('layer-list')} .top-n button`);
     for (const layer of TOP_BLOCK) await waitAttr(d, `${tid('layer-row')}[data-layer="${layer}"]`, 'data-trainable', /^true$/);
-    await d.select(tid('train-mode'), 'fine-tune');
-    await d.fill(tid('learning-rate'), '0.0001');
-    await train(d, 'fine-tune', '2');
+    // The lab's own rates for fine-tuning (head and base), as a learner leaves them.
+    await train(d, 'fine-tune', '10');
     const changed = await attr(d, tid('frozen-check'), 'data-changed');
     const checked = Number(await attr(d, tid('frozen-check'), 'data-checked'));
     if (changed !== '0' || !(checked > 0)) throw new Error(`${d.engine}: frozen-check changed ${changed} of ${checked}`);
