@@ -30,7 +30,8 @@ async function serve(): Promise<{ base: string; stop: () => Promise<void> }> {
   }
   const stop = () =>
     new Promise<void>((done) => {
-      if (server.exitCode !== null) return done();
+      // Killed by a signal, a process keeps exitCode null: its 'exit' has already been.
+      if (server.exitCode !== null || server.signalCode !== null) return done();
       server.once('exit', () => done());
       server.kill();
     });
