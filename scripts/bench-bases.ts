@@ -28,7 +28,7 @@ import type { TrainOptions } from '../src/ml/options';
 import { rng, shuffled } from '../src/ml/random';
 import { runOptions } from '../src/ml/recipe';
 import { Trainer } from '../src/ml/train';
-import type { Pixels, Sample } from '../src/ml/types';
+import type { Pixels, DecodedSample } from '../src/ml/types';
 
 const HELD_OUT = 60;
 const SIZES = [10, 20] as const;
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const classes = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const files = classes.map((c) => readdirSync(path.join(dir, c)).filter((f) => f.endsWith('.jpg')).sort());
   const pixels = new Map<string, Pixels>();
-  const load = (label: number, file: string): Sample => {
+  const load = (label: number, file: string): DecodedSample => {
     const id = `${classes[label]}/${file}`;
     if (!pixels.has(id)) pixels.set(id, readJpeg(path.join(dir, classes[label], file)));
     return { id, label, pixels: pixels.get(id)! };

@@ -1,7 +1,8 @@
 // The lab as a learner drives it, for the benchmark: uploads, training, live prediction; what the page feels.
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { peakRss } from './procmem.mjs';
+import { benchPhotos } from './photos.mjs';
 
 const CACHE = resolve('.cache', 'assets', 'datasets', 'clothing-small-5');
 const photosOf = (cls, n) => readdirSync(join(CACHE, cls)).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => join(CACHE, cls, f));
@@ -111,18 +112,14 @@ export async function labRun(browser, base, backend) {
   }
 }
 
-/** Uploads N photos into a project through the lab, trains feature extraction; peaks of memory and of main-thread tasks. */
+/**
+ * Uploads N photos into a project through the lab (two classes; past the datasets' own photos, variants of them:
+ * photos.mjs), trains feature extraction; peaks of memory and of main-thread tasks. The engine's worker runs in the
+ * renderer process, so the renderer's peak is page and engine together; the engine's own tensors and wasm heap
+ * are reported beside it.
+ */
 export async function memoryRun(browser, base, n) {
-  const mirror = [process.env.TRANSFER_LAB_ASSETS, resolve('..', 'shared', 'assets')].find((d) => d && existsSync(join(d, 'datasets')));
-  const sets = mirror ? ['clothing-small-5', 'tf-flowers-224-5'].map((s) => join(mirror, 'datasets', s)).filter(existsSync) : [resolve('.cache', 'assets', 'datasets', 'clothing-small-5')];
-  const files = [];
-  for (const [group, root] of sets.entries()) {
-    for (const cls of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      for (const f of readdirSync(join(root, cls.name)).filter((x) => /\.jpe?g$/i.test(x))) files.push({ group: group % 2, path: join(root, cls.name, f) });
-    }
-  }
-  const picked = Array.from({ length: n }, (_, i) => files[i % files.length]);
-  const groups = sets.length > 1 ? [0, 1].map((g) => picked.filter((f) => f.group === g).map((f) => f.path)) : [picked.slice(0, n / 2), picked.slice(n / 2)].map((g) => g.map((f) => f.path));
+  const { groups, variants } = benchPhotos(n);
   const backend = process.env.BENCH_MEMORY_BACKEND ?? 'wasm';
   const rss = peakRss();
   const { context, page } = await openLab(browser, base, backend);
@@ -151,7 +148,7 @@ export async function memoryRun(browser, base, n) {
     const enginePeakBytes = await engine.stop();
     const mb = (b) => Math.round(b / 2 ** 20);
     return {
-      photos: n, backend, uploadSeconds, trainSeconds,
+      photos: n, variants, backend, uploadSeconds, trainSeconds,
       jsHeapAfterTrainingMB: await heap(),
       rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer) },
       gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Benchmark (not a test). One command, one run, every figure from it: engine vs bare tfjs on each backend (bench.html,
 // medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
-// tasks, peak memory of the renderer and GPU processes, 1,000 photos in one project). Writes bench-results.json.
+// tasks), peak memory of the renderer and GPU processes with 1,000 and 5,000 photos in one project. Writes
+// bench-results.json.
 // Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases  BENCH_PER_CLASS=8  BENCH_REPS=5
-//      BENCH_FT_REPS=2  BENCH_PHOTOS=1000 (0 skips the memory run)
+//      BENCH_FT_REPS=2  BENCH_PHOTOS=1000,5000 (project sizes of the memory part; 0 skips it)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ const backends = env('BENCH_BACKENDS', 'webgpu,webgl,wasm,cpu').split(',');
 const perClass = Number(env('BENCH_PER_CLASS', 8));
 const reps = Number(env('BENCH_REPS', 5));
 const ftReps = Number(env('BENCH_FT_REPS', 2));
-const memoryPhotos = Number(env('BENCH_PHOTOS', 1000));
+const memoryPhotos = env('BENCH_PHOTOS', '1000,5000').split(',').map(Number).filter((n) => n > 0);
 /** Which parts run: engine (engine vs bare), lab, memory, bases. */
 const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
@@ -50,10 +51,29 @@ try {
       console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
     }
   }
-  if (parts.has('memory') && memoryPhotos > 0) results.memory = await memoryRun(browser, base, memoryPhotos).catch((err) => ({ notes: String(err.message ?? err) }));
+  if (parts.has('memory') && memoryPhotos.length) {
+    const runs = [];
+    for (const n of memoryPhotos) {
+      runs.push(await memoryRun(browser, base, n).catch((err) => ({ photos: n, notes: String(err.message ?? err).split('\n')[0] })));
+      console.log(`memory: ${n} photos ${runs.at(-1).notes ?? 'done'}`);
+    }
+    results.memory = { runs, goal: memoryGoal(runs) };
+  }
 } finally {
   await browser?.close();
   server?.kill();
+}
+
+/**
+ * Issue 25's goal: the largest project's renderer peak (page + engine worker) under 600 MB and within 1.25× of the
+ * smallest project's.
+ */
+function memoryGoal(runs) {
+  const done = runs.filter((r) => r.rendererMB).sort((a, b) => a.photos - b.photos);
+  if (done.length < 2) return null;
+  const [small, large] = [done[0], done.at(-1)];
+  const ratio = large.rendererMB.peak / small.rendererMB.peak;
+  return { photos: [small.photos, large.photos], rendererPeakMB: [small.rendererMB.peak, large.rendererMB.peak], ratio: Number(ratio.toFixed(2)), met: large.rendererMB.peak < 600 && ratio <= 1.25 };
 }
 
 /** Engine vs bare tfjs on bench.html, on one backend. */

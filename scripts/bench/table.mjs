@@ -57,5 +57,21 @@ export function printTable(r) {
       console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)} | ${lab} | ${time}`);
     }
   }
-  if (r.memory) console.log(`\n${r.memory.photos ?? ''}-photo project: ${JSON.stringify(r.memory)}`);
+  if (r.memory?.runs) {
+    console.log('\nphotos in the project (wasm) | renderer MB idle → peak (page + engine) | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
+    console.log('---|---|---|---|---|---|---');
+    for (const m of r.memory.runs) {
+      if (!m.rendererMB) {
+        console.log(`${m.photos} | ${m.notes}`);
+        continue;
+      }
+      const made = m.variants ? ` (${m.variants} variants)` : '';
+      console.log(
+        `${m.photos}${made} | ${m.rendererMB.idle} → ${m.rendererMB.peak} | ${m.gpuProcessMB.peak} | ${m.engineTensorsPeakMB} / ${m.engineWasmHeapPeakMB ?? '—'} | ` +
+          `${fmt(m.uploadSeconds, 0)} | ${fmt(m.trainSeconds, 0)} | ${m.longestMainThreadTaskMs.upload} / ${m.longestMainThreadTaskMs.training}`,
+      );
+    }
+    const g = r.memory.goal;
+    if (g) console.log(`goal (< 600 MB, ≤ 1.25×): ${g.rendererPeakMB.join(' → ')} MB, ${g.ratio}× — ${g.met ? 'met' : 'not met'}`);
+  }
 }

@@ -36,11 +36,12 @@ export interface ActiveRun {
   startedAt: number;
 }
 
-/** Photos decoded and handed over this many at a time, so the page never holds every decoded photo at once. */
-const HANDOVER_BATCH = 16;
+/** Photos handed over this many at a time, for the progress and a prompt stop. */
+const HANDOVER_BATCH = 64;
 
 /**
- * Gives the engine the photos it lacks: decoded on the page a batch at a time, their pixels moved (not copied).
+ * Gives the engine the photos it lacks as their stored files (handles, not copies); the engine decodes them a batch
+ * at a time, so neither side ever holds every decoded photo.
  * `evict` also drops every other photo the engine holds (a run's photos replace the last run's); `stop` is asked
  * between batches. Resolves false when stopped.
  */
@@ -54,15 +55,12 @@ export async function handOver(
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup local to this call, not state
   const absent = new Set(missing);
   const todo = photos.filter((p) => absent.has(p.id));
-  // The decoder belongs to the lab and the chapters' runs, not to the home page's first script.
-  const { decodeForModel } = await import('../io/decode');
   let done = photos.length - todo.length;
   opts.onDecode?.(done, photos.length);
   for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {
     if (opts.stop?.()) return false;
-    const batch = [];
-    for (const p of todo.slice(i, i + HANDOVER_BATCH)) batch.push({ id: p.id, pixels: await decodeForModel(await p.blob()) });
-    await engine.putSamples(Comlink.transfer(batch, batch.map((s) => s.pixels.data.buffer as ArrayBuffer)));
+    const batch = await Promise.all(todo.slice(i, i + HANDOVER_BATCH).map(async (p) => ({ id: p.id, blob: await p.blob() })));
+    await engine.putPhotos(batch);
     done += batch.length;
     opts.onDecode?.(done, photos.length);
   }

@@ -2,7 +2,7 @@
 // scripts/bench.mjs. Both sides get identical inputs and batches, are warmed at the measured batch size, and
 // alternate order over repeated runs; figures are medians with min–max.
 import * as tf from '@tensorflow/tfjs';
-import { loadMobileNet, plans, inventory, type Sample, type TrainEvent, type TrainOptions, type TrainResult } from '../ml';
+import { loadMobileNet, plans, inventory, type DecodedSample, type TrainEvent, type TrainOptions, type TrainResult } from '../ml';
 import { EngineHost } from '../worker/host';
 import { decodeForModel } from '../io/decode';
 import { CLASS_NAMES_URL, MODEL_URL, SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
@@ -45,10 +45,10 @@ export interface BackendFigures {
 const status = (s: string) => (document.getElementById('status')!.textContent = s);
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function photos(perClass: number): Promise<{ samples: Sample[]; classNames: string[] }> {
+async function photos(perClass: number): Promise<{ samples: DecodedSample[]; classNames: string[] }> {
   const index = (await (await fetch(SAMPLES_INDEX_URL())).json()) as { classes: Record<string, string[]> };
   const classNames = Object.keys(index.classes).slice(0, 2);
-  const samples: Sample[] = [];
+  const samples: DecodedSample[] = [];
   for (const [label, name] of classNames.entries()) {
     for (const f of index.classes[name].slice(0, perClass)) {
       const blob = await (await fetch(assetUrl(`samples/${f}`))).blob();
@@ -86,13 +86,13 @@ class Engine {
   private runId = 1;
 
   /** Starts the engine on `backend` with the photos handed over; the backend it settled on, with its reason. */
-  async start(backend: string, samples: Sample[]): Promise<{ name: string; reason: string }> {
+  async start(backend: string, samples: DecodedSample[]): Promise<{ name: string; reason: string }> {
     const info = await this.host.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths, requested: backend });
     await this.host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
     return info.backend;
   }
 
-  async train(samples: Sample[], options: TrainOptions, onEvent?: (e: TrainEvent) => void, slot?: string): Promise<TrainResult> {
+  async train(samples: DecodedSample[], options: TrainOptions, onEvent?: (e: TrainEvent) => void, slot?: string): Promise<TrainResult> {
     const id = this.runId++;
     const refs = samples.map(({ id: photo, label }) => ({ id: photo, label }));
     try {
@@ -103,7 +103,7 @@ class Engine {
   }
 
   /** Wall ms of embedding every photo into a fresh trainer's cache (the sum of its embed chunks). */
-  async embedMs(samples: Sample[], common: Omit<TrainOptions, 'mode' | 'epochs'>): Promise<number> {
+  async embedMs(samples: DecodedSample[], common: Omit<TrainOptions, 'mode' | 'epochs'>): Promise<number> {
     let ms = 0;
     await this.train(samples, { ...common, mode: 'feature-extraction', epochs: 1 }, (e) => {
       if (e.type === 'embed') ms += e.ms;

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { connectEngine, type Engine } from '../worker/client';
 import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
 import { absoluteWasmPaths } from '../io/wasm-paths';
-import { plans, type LayerInfo, type Sample, type TrainEvent, type TrainOptions } from '../ml';
+import { plans, type LayerInfo, type DecodedSample, type TrainEvent, type TrainOptions } from '../ml';
 import { wasmThreadCount } from '../ml/threads';
 import { alternate, spread, type Spread } from './stats';
 
@@ -18,7 +18,7 @@ export interface ThreadFigures {
   isolated: boolean;
 }
 
-async function engineWith(threads: number, samples: Sample[]): Promise<{ engine: Engine; threads: number; layers: LayerInfo[]; end: () => void }> {
+async function engineWith(threads: number, samples: DecodedSample[]): Promise<{ engine: Engine; threads: number; layers: LayerInfo[]; end: () => void }> {
   const { engine, terminate } = await connectEngine();
   const info = await engine.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths: absoluteWasmPaths(document.baseURI), requested: 'wasm', threads });
   if (info.backend.name !== 'wasm') throw new Error(`wasm unavailable: ${info.backend.reason}`);
@@ -27,7 +27,7 @@ async function engineWith(threads: number, samples: Sample[]): Promise<{ engine:
   return { engine, threads: info.backend.threads ?? 1, layers: info.layers, end: terminate };
 }
 
-export async function runThreads(samples: Sample[], classNames: string[], reps: number, ftReps: number): Promise<ThreadFigures> {
+export async function runThreads(samples: DecodedSample[], classNames: string[], reps: number, ftReps: number): Promise<ThreadFigures> {
   const count = wasmThreadCount();
   const one = await engineWith(1, samples);
   const all = await engineWith(count, samples);

@@ -10,13 +10,13 @@ import { EMBEDDING_LAYER, loadMobileNet, type MobileNet } from './mobilenet';
 import { splitCost } from './suffix';
 import { CLASS_NAMES_FILE, MODELS_DIR, fileHandler, squarePhotos } from './testing/fixtures';
 import { Trainer } from './train';
-import type { Sample } from './types';
+import type { DecodedSample } from './types';
 import type { TrainOptions } from './options';
 
 const nets = new Map<string, MobileNet>();
 const classNames = ['shoes', 'hat'];
-let few: Sample[];
-let probe: Sample;
+let few: DecodedSample[];
+let probe: DecodedSample;
 
 beforeAll(async () => {
   // The backend the app settles on here (kernels for fine-tuning installed, self-test passed): fast enough for 0.75.

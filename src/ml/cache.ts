@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Pixels, Sample } from './types';
+import type { PixelSource, Sample } from './types';
 
 /**
  * Bottleneck cache: one frozen-prefix activation per photo, computed once. Valid while the cut layer
  * (`key`) and the prefix weights (`stamp`) stay the same; entries follow the photos (same id and pixels).
  */
 export class BottleneckCache {
-  private readonly entries = new Map<string, { pixels: Pixels; value: tf.Tensor }>();
+  private readonly entries = new Map<string, { pixels: PixelSource; value: tf.Tensor }>();
 
   constructor(
     readonly key: string,

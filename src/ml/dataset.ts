@@ -1,11 +1,11 @@
 import { heldOutCount } from './cost';
 import { MIN_PHOTOS_PER_CLASS } from './defaults';
-import { checkPixels, centreView } from './image';
-import type { View } from './image';
+import { checkSource, centreView } from './image';
+import type { Extent, View } from './image';
 import { shuffled } from './random';
 import type { Rng } from './random';
 import { EngineError } from './types';
-import type { Pixels, Sample } from './types';
+import type { Sample } from './types';
 
 /** Throws a typed error for every dataset tfjs would choke on, or train on uselessly. */
 export function checkSamples(samples: readonly Sample[], classNames: readonly string[]): void {
@@ -21,7 +21,7 @@ export function checkSamples(samples: readonly Sample[], classNames: readonly st
     }
     if (ids.has(s.id)) throw new EngineError('BAD_SAMPLE', `Two samples share the id ${s.id}.`, { id: s.id });
     ids.add(s.id);
-    checkPixels(s.pixels, s.id);
+    checkSource(s.pixels, s.id);
     counts[s.label]++;
   }
   if (counts.filter((n) => n > 0).length < 2 || classNames.length < 2) {
@@ -65,7 +65,7 @@ export function batches<T>(items: readonly T[], batchSize: number, random: Rng):
  * Augmentation as a random view of the photo: a square of 85–100 % of the short side anywhere in the
  * photo, mirrored half the time, brightness shifted by up to ±10 % of the range.
  */
-export function randomView(p: Pixels, random: Rng): View {
+export function randomView(p: Extent, random: Rng): View {
   const side = centreView(p).size;
   const size = side * (0.85 + 0.15 * random());
   return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from './defaults';
 import { EngineError } from './types';
-import type { Pixels } from './types';
+import type { PixelSource, Pixels } from './types';
 
 /** Where to sample one image: a square in pixel units, optionally mirrored, plus a brightness shift. */
 export interface View {
@@ -33,8 +33,38 @@ export function checkPixels(p: Pixels, id = 'image'): void {
   }
 }
 
+/** An image's extent, all that planning a view needs (it is known before a held photo is decoded). */
+export interface Extent {
+  width: number;
+  height: number;
+}
+
+export const isDecoded = (p: PixelSource): p is Pixels => 'data' in p;
+
+/** Throws BAD_IMAGE unless `p` is well-formed pixels or an encoded photo of a valid extent. */
+export function checkSource(p: PixelSource, id = 'image'): void {
+  if (p && !isDecoded(p) && typeof p.load === 'function' && Number.isInteger(p.width) && Number.isInteger(p.height) && p.width > 0 && p.height > 0) return;
+  checkPixels(p as Pixels, id);
+}
+
+/**
+ * These photos' pixels, decoding the ones held encoded (once each, however many views of a photo the batch has).
+ * Only a batch is ever decoded at a time: the decoded copies go when the batch's tensor is made.
+ */
+export async function decodeAll(sources: readonly PixelSource[]): Promise<Pixels[]> {
+  const decoded = new Map<PixelSource, Promise<Pixels>>();
+  return Promise.all(
+    sources.map((p) => {
+      if (isDecoded(p)) return p;
+      let pending = decoded.get(p);
+      if (!pending) decoded.set(p, (pending = p.load()));
+      return pending;
+    }),
+  );
+}
+
 /** The centre square: keeps the aspect ratio instead of squashing the photo. */
-export function centreView(p: Pixels): View {
+export function centreView(p: Extent): View {
   const size = Math.min(p.width, p.height);
   return { top: (p.height - size) / 2, left: (p.width - size) / 2, size, flip: false, brightness: 0 };
 }

@@ -1,6 +1,6 @@
 // The engine's public face: what the worker host, the page and the benchmark use. Tests import modules directly.
 export { EngineError } from './types';
-export type { BackendName, Pixels, Sample } from './types';
+export type { BackendName, DecodedSample, EncodedPixels, PixelSource, Pixels, Sample } from './types';
 export { chooseBackend } from './backend';
 export type { BackendChoice } from './backend';
 export { EMBEDDING_LAYER, classify, loadMobileNet, preprocess, truncatedModel } from './mobilenet';

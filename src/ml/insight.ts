@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { centreView, checkPixels, toInputBatch } from './image';
+import { centreView, checkPixels, checkSource, decodeAll, toInputBatch } from './image';
 import { EMBEDDING_LAYER, preprocess } from './mobilenet';
 import { EngineError } from './types';
-import type { Pixels } from './types';
+import type { PixelSource, Pixels } from './types';
 import { breathe } from './yield';
 
 /** The layers "see inside the network" shows by default: the stem, a middle block and the embedding cut. */
@@ -102,12 +102,12 @@ export async function convFilters(model: tf.LayersModel, layerName = 'conv1'): P
  * Pooled embeddings (global average of `layer`, 7×7×256 → 256 for MobileNet v1 0.25) of each photo, the vector the
  * head reads; computed `batchSize` photos at a time with a breath for the event loop between batches.
  */
-export async function embeddings(model: tf.LayersModel, photos: readonly Pixels[], layer: string = EMBEDDING_LAYER, batchSize = 16): Promise<Float32Array[]> {
-  photos.forEach((p, i) => checkPixels(p, String(i)));
+export async function embeddings(model: tf.LayersModel, photos: readonly PixelSource[], layer: string = EMBEDDING_LAYER, batchSize = 16): Promise<Float32Array[]> {
+  photos.forEach((p, i) => checkSource(p, String(i)));
   const cut = tf.model({ inputs: model.inputs, outputs: layerOf(model, layer).output as tf.SymbolicTensor });
   const result: Float32Array[] = [];
   for (let i = 0; i < photos.length; i += batchSize) {
-    const batch = photos.slice(i, i + batchSize);
+    const batch = await decodeAll(photos.slice(i, i + batchSize));
     const pooled = tf.tidy(() => tf.mean(cut.predict(toInputBatch(batch, batch.map(centreView))) as tf.Tensor, [1, 2]));
     const [n, d] = pooled.shape;
     const values = (await pooled.data()) as Float32Array;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BottleneckCache } from './cache';
 import type { ParamGroup } from './groups';
 import { headLogits, kernelNorm } from './head';
-import { centreView, toInputBatch } from './image';
+import { centreView, decodeAll, toInputBatch } from './image';
 import type { View } from './image';
 import type { TrainEvent } from './options';
 import { prefixForward, suffixForward } from './suffix';
@@ -17,10 +17,20 @@ export const CHUNK = 16;
 
 /**
  * The one place training reads photos' pixels: a batch of samples through their views (the fixed view a sample
- * carries, else `views`, else the centre square) as MobileNet's input.
+ * carries, else `views`, else the centre square) as MobileNet's input. Photos held encoded are decoded for this
+ * batch only.
  */
-export function inputBatch(samples: readonly ViewedSample[], views?: readonly View[]): tf.Tensor4D {
-  return toInputBatch(samples.map((s) => s.pixels), views ?? samples.map((s) => s.view ?? centreView(s.pixels)));
+export async function inputBatch(samples: readonly ViewedSample[], views?: readonly View[]): Promise<tf.Tensor4D> {
+  const pixels = await decodeAll(samples.map((s) => s.pixels));
+  return toInputBatch(pixels, views ?? samples.map((s) => s.view ?? centreView(s.pixels)));
+}
+
+/** The frozen prefix's output for a batch of photos; the input batch is released as soon as it has been read. */
+export async function prefixFeatures(split: BaseSplit, samples: readonly ViewedSample[], views?: readonly View[]): Promise<tf.Tensor> {
+  const input = await inputBatch(samples, views);
+  const out = prefixForward(split, input);
+  if (out !== input) input.dispose();
+  return out;
 }
 
 /** One score of a set of photos in inference mode. */
@@ -77,7 +87,7 @@ export function trainStep(
 /** Loss, accuracy and predictions over a set, in inference mode, a chunk at a time. */
 export async function scoreSet(
   set: readonly Sample[],
-  features: (batch: readonly Sample[]) => tf.Tensor,
+  features: (batch: readonly Sample[]) => tf.Tensor | Promise<tf.Tensor>,
   split: BaseSplit,
   head: tf.Sequential,
   numClasses: number,
@@ -87,13 +97,14 @@ export async function scoreSet(
   const predicted: number[] = [];
   for (let i = 0; i < set.length && !signal?.aborted; i += CHUNK) {
     const chunk = set.slice(i, i + CHUNK);
+    const f = await features(chunk);
     const [sum, argmax] = tf.tidy(() => {
-      const logits = headLogits(head, suffixForward(split, features(chunk)));
+      const logits = headLogits(head, suffixForward(split, f));
       const y = tf.oneHot(tf.tensor1d(chunk.map((s) => s.label), 'int32'), numClasses);
       return [tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM), tf.argMax(logits, 1)];
     });
     const [l, p] = await Promise.all([sum.data(), argmax.data()]);
-    tf.dispose([sum, argmax]);
+    tf.dispose([sum, argmax, f]);
     loss += l[0];
     predicted.push(...p);
     await breathe();
@@ -111,7 +122,7 @@ export async function fillCache(cache: BottleneckCache, split: BaseSplit, sample
     if (signal?.aborted) return true;
     const t0 = performance.now();
     const chunk = missing.slice(i, i + CHUNK);
-    const out = tf.tidy(() => prefixForward(split, inputBatch(chunk)));
+    const out = await prefixFeatures(split, chunk);
     await out.data();
     cache.put(chunk, out);
     done += chunk.length;

@@ -10,11 +10,11 @@ import { splitBase, suffixForward } from './suffix';
 import { photos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
 import type { TrainOptions } from './options';
-import type { Sample } from './types';
+import type { DecodedSample } from './types';
 import { relativeDiff } from './testing/compare';
 
 let net: MobileNet;
-let small: Sample[];
+let small: DecodedSample[];
 const classNames = ['shoes', 'hat'];
 
 beforeAll(async () => {

@@ -6,12 +6,12 @@ import { preprocess } from './mobilenet';
 import type { TrainEvent, TrainOptions } from './options';
 import { photos, squarePhotos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
-import type { Sample } from './types';
+import type { DecodedSample } from './types';
 
 let net: MobileNet;
-let shoesHat: Sample[];
-let heldOut: Sample[];
-let small: Sample[];
+let shoesHat: DecodedSample[];
+let heldOut: DecodedSample[];
+let small: DecodedSample[];
 const classNames = ['shoes', 'hat'];
 
 beforeAll(async () => {

@@ -29,11 +29,11 @@ import { frozenCheck, layerDeltas, snapshot } from './proof';
 import type { WeightSnapshot } from './proof';
 import { rng } from './random';
 import type { Rng } from './random';
-import { embed, prefixForward, splitBase } from './suffix';
+import { embed, splitBase } from './suffix';
 import type { BaseSplit } from './suffix';
 import { EngineError } from './types';
 import type { Pixels, Sample } from './types';
-import { fillCache, inputBatch, scoreSet, trainStep } from './step';
+import { fillCache, prefixFeatures, scoreSet, trainStep } from './step';
 import { breathe } from './yield';
 import type { Score } from './step';
 import { withFixedViews, type ViewedSample } from './views';
@@ -418,8 +418,9 @@ export class Trainer {
   }
 
   /** The frozen prefix's output for a batch: from the cache, or computed from the photos (with augmentation's views). */
-  private features(run: Run, batch: readonly ViewedSample[], views?: View[]): tf.Tensor {
-    return tf.tidy(() => (run.cache ? run.cache.batch(batch) : prefixForward(run.split, inputBatch(batch, views))));
+  private features(run: Run, batch: readonly ViewedSample[], views?: View[]): tf.Tensor | Promise<tf.Tensor> {
+    const cache = run.cache;
+    return cache ? tf.tidy(() => cache.batch(batch)) : prefixFeatures(run.split, batch, views);
   }
 
   /**
@@ -473,7 +474,7 @@ export class Trainer {
           const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
           // Drawn only when dropout is on, so runs without it keep the same random stream (batch order, views).
           const dropoutSeed = o.dropout > 0 ? Math.floor(random() * 2 ** 31) : undefined;
-          const stats = trainStep(run.groups, run.split, head, this.features(run, batch, views), batch, { l2: o.l2, dropoutSeed });
+          const stats = trainStep(run.groups, run.split, head, await this.features(run, batch, views), batch, { l2: o.l2, dropoutSeed });
           const [loss, hit] = await stats.data();
           stats.dispose();
           run.steps++;

@@ -6,12 +6,12 @@ import type { TrainEvent, TrainOptions } from './options';
 import type { HeadSnapshot } from './persist';
 import { photos, squarePhotos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
-import type { Sample } from './types';
+import type { DecodedSample } from './types';
 import { FIXED_VIEW_COUNT } from './views';
 
 let net: MobileNet;
-let small: Sample[];
-let shoesHat: Sample[];
+let small: DecodedSample[];
+let shoesHat: DecodedSample[];
 const classNames = ['shoes', 'hat'];
 // The last pointwise conv and its BatchNorm: fine-tuning that needs no backprop into the block (cpu is slow at that).
 const lastConv = { conv_pw_13: true, conv_pw_13_bn: true };

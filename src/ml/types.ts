@@ -6,12 +6,28 @@ export interface Pixels {
   channels: 3 | 4;
 }
 
+/**
+ * A photo held encoded and decoded only for the batch that reads it, so the engine's memory follows the batch and
+ * not the project. `width`×`height` is what `load` gives (views are planned before decoding).
+ */
+export interface EncodedPixels {
+  width: number;
+  height: number;
+  load(): Promise<Pixels>;
+}
+
+/** A photo's pixels as they are held: decoded already, or encoded until a batch needs them. */
+export type PixelSource = Pixels | EncodedPixels;
+
 /** One labelled photo of the user's dataset; `label` indexes the class names. */
 export interface Sample {
   id: string;
   label: number;
-  pixels: Pixels;
+  pixels: PixelSource;
 }
+
+/** A sample whose pixels are in memory already (tests, the benchmark). */
+export type DecodedSample = Sample & { pixels: Pixels };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

@@ -5,11 +5,11 @@ import type { TrainOptions } from './options';
 import { squarePhotos, testNet } from './testing/fixtures';
 import { createHead, headLogits } from './head';
 import { Trainer } from './train';
-import type { Sample } from './types';
+import type { DecodedSample } from './types';
 import { FIXED_VIEW_COUNT, fixedViews, withFixedViews } from './views';
 
 let net: MobileNet;
-let few: Sample[];
+let few: DecodedSample[];
 const classNames = ['shoes', 'hat'];
 const fe = (extra: Partial<TrainOptions> = {}): TrainOptions => ({
   mode: 'feature-extraction',
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe('fixed views', () => {
   it('the centre square and a mirrored 85 % crop of its middle', () => {
-    const views = fixedViews({ width: 300, height: 200, channels: 3, data: new Uint8Array(300 * 200 * 3) });
+    const views = fixedViews({ width: 300, height: 200 });
     expect(views).toEqual([
       { top: 0, left: 50, size: 200, flip: false, brightness: 0 },
       { top: 15, left: 65, size: 170, flip: true, brightness: 0 },

@@ -1,5 +1,5 @@
-import type { View } from './image';
-import type { Pixels, Sample } from './types';
+import type { Extent, View } from './image';
+import type { Sample } from './types';
 
 /** A training photo seen through one fixed view; the view's embedding is cached under the sample's own id. */
 export type ViewedSample = Sample & { view?: View };
@@ -17,7 +17,7 @@ export const FIXED_VIEW_COUNT = 2;
  * or centre crops, a random view) added about a point of held-out accuracy and cost the same, three extra views added
  * 1.6 points for 3.5× the embedding work, so one view keeps the lab's default within twice the plain run's time.
  */
-export function fixedViews(p: Pixels): View[] {
+export function fixedViews(p: Extent): View[] {
   const size = Math.min(p.width, p.height);
   const top = (p.height - size) / 2;
   const left = (p.width - size) / 2;

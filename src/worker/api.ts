@@ -120,6 +120,11 @@ export interface EngineApi {
   /** Keeps only these samples' pixels; returns the ids the page still has to send. */
   keepSamples(ids: string[]): Promise<string[]>;
   putSamples(samples: { id: string; pixels: Pixels }[]): Promise<void>;
+  /**
+   * The photos as their stored files: the engine keeps the handles and decodes a batch at a time, so its memory
+   * follows the batch, not the project (the embedding reads each photo once; fine-tuning and augmentation per epoch).
+   */
+  putPhotos(photos: { id: string; blob: Blob }[]): Promise<void>;
   train(slot: string, runId: number, samples: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult>;
   /** The recipe in one run (Trainer.twoPhase): the head on the cache, then the top blocks at a small rate; phase 2's epochs numbered on. */
   trainTwoPhase(slot: string, runId: number, samples: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult>;

@@ -13,7 +13,7 @@ import {
   preprocess,
   TinyMlp,
 } from '../ml';
-import type { BackendName, HeadSnapshot, MobileNet, Pixels, RangeTestOptions, RangeTestResult, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
+import type { BackendName, HeadSnapshot, MobileNet, PixelSource, Pixels, RangeTestOptions, RangeTestResult, Sample, TrainEvent, TrainOptions, TrainResult } from '../ml';
 import type { MlpConfig } from '../ml/mlp';
 import { embeddings } from '../ml/insight';
 import { ModelFileError, readModelFiles } from '../io/model-files';
@@ -57,7 +57,8 @@ export class EngineHost implements EngineApi {
   private info: EngineInfo | null = null;
   private readonly trainers = new Map<string, Trainer>();
   private readonly imported = new Map<string, Imported>();
-  private readonly pixels = new Map<string, Pixels>();
+  /** The project's photos as handed over: encoded (decoded a batch at a time) or, from tests and the bench, decoded. */
+  private readonly pixels = new Map<string, PixelSource>();
   private readonly runs = new Map<number, AbortController>();
   /** GPU device losses so far; guardedByDevice() makes the page's calls respect them. */
   readonly losses = new DeviceLosses();
@@ -154,6 +155,21 @@ export class EngineHost implements EngineApi {
 
   async putSamples(samples: { id: string; pixels: Pixels }[]): Promise<void> {
     for (const s of samples) this.pixels.set(s.id, s.pixels);
+  }
+
+  async putPhotos(photos: { id: string; blob: Blob }[]): Promise<void> {
+    // A Blob is a handle: its bytes stay in the browser's blob store (for a stored photo, IndexedDB's file), not here.
+    const { decodeForModel } = await import('../io/decode');
+    for (const { id, blob } of photos) {
+      this.pixels.set(id, {
+        width: IMAGE_SIZE,
+        height: IMAGE_SIZE,
+        load: () =>
+          decodeForModel(blob).catch(() => {
+            throw new EngineError('BAD_SAMPLE', `Photo ${id} could not be decoded.`, { id });
+          }),
+      });
+    }
   }
 
   /** The photos of a run, from the pixels the page handed over; refuses an id it never got. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { convFilters, embeddings, featureMaps, pca2 } from '../ml/insight';
 import { classActivation } from '../ml/gradcam';
-import type { MobileNet, Pixels, Trainer } from '../ml';
+import type { MobileNet, PixelSource, Pixels, Trainer } from '../ml';
 import type { ClassActivationMap, ClassChoice, EmbeddingMap, InsightMaps } from './insight-api';
 import { withExported } from './exported';
 
@@ -19,7 +19,7 @@ export async function insightMaps(net: MobileNet, trainer: Trainer | undefined, 
 }
 
 /** Embeddings of the photos before (ImageNet) and after (the slot's fine-tuned base) training, each projected by PCA. */
-export async function embeddingMapOf(net: MobileNet, trainer: Trainer | undefined, photos: Pixels[]): Promise<EmbeddingMap> {
+export async function embeddingMapOf(net: MobileNet, trainer: Trainer | undefined, photos: PixelSource[]): Promise<EmbeddingMap> {
   const before = await embeddings(net.model, photos);
   const imagenet = pca2(before);
   const view = (p: ReturnType<typeof pca2>) => ({ points: p.points, explained: p.explained });

@@ -5,7 +5,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { loadMobileNet } from '../mobilenet';
 import type { MobileNet } from '../mobilenet';
-import type { Pixels, Sample } from '../types';
+import type { Pixels, DecodedSample } from '../types';
 
 export const MODELS_DIR = path.resolve(__dirname, '../../../public/assets/models');
 export const MODEL_DIR = path.join(MODELS_DIR, 'mobilenet_v1_0.25_224');
@@ -95,7 +95,7 @@ export function photoFiles(cls: string): string[] {
 }
 
 /** `perClass` photos of each class starting at `offset`, shrunk to `max`; labels follow `classes` order. */
-export function photos(classes: string[], perClass: number, max = 224, offset = 0): Sample[] {
+export function photos(classes: string[], perClass: number, max = 224, offset = 0): DecodedSample[] {
   return classes.flatMap((cls, label) =>
     photoFiles(cls)
       .slice(offset, offset + perClass)
@@ -104,7 +104,7 @@ export function photos(classes: string[], perClass: number, max = 224, offset = 
 }
 
 /** Like `photos`, but 224×224 centre squares: exactly what the lab feeds the engine after decoding an upload. */
-export function squarePhotos(classes: string[], perClass: number, offset = 0): Sample[] {
+export function squarePhotos(classes: string[], perClass: number, offset = 0): DecodedSample[] {
   return classes.flatMap((cls, label) =>
     photoFiles(cls)
       .slice(offset, offset + perClass)
