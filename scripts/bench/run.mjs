@@ -3,7 +3,8 @@
 // medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
 // tasks), peak memory of the renderer and GPU processes with 1,000 and 5,000 photos in one project. Writes
 // bench-results.json.
-// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases  BENCH_PER_CLASS=8  BENCH_REPS=5
+// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases (threads: wasm's 1-vs-all alone, which
+//      the engine part also runs)  BENCH_PER_CLASS=8  BENCH_REPS=5
 //      BENCH_FT_REPS=2  BENCH_PHOTOS=1000,5000 (project sizes of the memory part; 0 skips it)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,7 +20,7 @@ const perClass = Number(env('BENCH_PER_CLASS', 8));
 const reps = Number(env('BENCH_REPS', 5));
 const ftReps = Number(env('BENCH_FT_REPS', 2));
 const memoryPhotos = env('BENCH_PHOTOS', '1000,5000').split(',').map(Number).filter((n) => n > 0);
-/** Which parts run: engine (engine vs bare), lab, memory, bases. */
+/** Which parts run: engine (engine vs bare, with wasm's threads), lab, memory, bases; threads alone. */
 const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
 
@@ -51,6 +52,7 @@ try {
       console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
     }
   }
+  if (parts.has('threads') && !parts.has('engine')) await threadsRun();
   if (parts.has('memory') && memoryPhotos.length) {
     const runs = [];
     for (const n of memoryPhotos) {
@@ -74,6 +76,23 @@ function memoryGoal(runs) {
   const [small, large] = [done[0], done.at(-1)];
   const ratio = large.rendererMB.peak / small.rendererMB.peak;
   return { photos: [small.photos, large.photos], rendererPeakMB: [small.rendererMB.peak, large.rendererMB.peak], ratio: Number(ratio.toFixed(2)), met: large.rendererMB.peak < 600 && ratio <= 1.25 };
+}
+
+/** wasm with 1 thread and with all, on bench.html, without the rest of the engine part. */
+let threadsOnly = null;
+async function threadsRun() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}bench.html`);
+    await page.waitForFunction(() => 'runThreadsBench' in window);
+    threadsOnly = { ...(await page.evaluate(([n, r, fr]) => window.runThreadsBench(n, r, fr), [perClass, reps, ftReps])), when: results.when };
+    console.log(`wasm threads: done`);
+  } catch (err) {
+    threadsOnly = { notes: String(err.message ?? err).split('\n')[0], when: results.when };
+    console.log(`wasm threads: failed — ${threadsOnly.notes}`);
+  }
+  await context.close();
 }
 
 /** Engine vs bare tfjs on bench.html, on one backend. */
@@ -128,6 +147,8 @@ for (const [part, key] of Object.entries(PART_KEYS)) {
     results.partsFrom[part] = previous.partsFrom?.[part] ?? previous.when;
   }
 }
+// A threads-only run replaces just wasm's thread figures, stamped with their own run.
+if (threadsOnly) results.backends.wasm = { ...(results.backends.wasm ?? {}), threads: threadsOnly };
 printTable(results);
 writeFileSync('bench-results.json', JSON.stringify(results, null, 2));
 console.log('\nwritten: bench-results.json');

@@ -60,7 +60,13 @@ export async function handOver(
   for (let i = 0; i < todo.length; i += HANDOVER_BATCH) {
     if (opts.stop?.()) return false;
     const batch = await Promise.all(todo.slice(i, i + HANDOVER_BATCH).map(async (p) => ({ id: p.id, blob: await p.blob() })));
-    await engine.putPhotos(batch);
+    if (!(await engine.putPhotos(batch))) {
+      // An engine that cannot decode (no OffscreenCanvas where it runs) gets pixels, decoded here a batch at a time.
+      const { decodeForModel } = await import('../io/decode');
+      const pixels = [];
+      for (const p of batch) pixels.push({ id: p.id, pixels: await decodeForModel(p.blob) });
+      await engine.putSamples(Comlink.transfer(pixels, pixels.map((s) => s.pixels.data.buffer as ArrayBuffer)));
+    }
     done += batch.length;
     opts.onDecode?.(done, photos.length);
   }

@@ -237,4 +237,10 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
 
 const median = (xs: number[]) => spread(xs)?.median ?? NaN;
 
-(window as unknown as { runBench: typeof run }).runBench = run;
+/** The wasm thread comparison alone (BENCH_PARTS=threads), on the same photos as the engine part. */
+async function runThreadsOnly(perClass: number, reps = 5, ftReps = 2): Promise<ThreadFigures> {
+  const data = await photos(perClass);
+  return runThreads(data.samples, data.classNames, reps, ftReps);
+}
+
+Object.assign(window, { runBench: run, runThreadsBench: runThreadsOnly });

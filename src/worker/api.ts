@@ -123,8 +123,9 @@ export interface EngineApi {
   /**
    * The photos as their stored files: the engine keeps the handles and decodes a batch at a time, so its memory
    * follows the batch, not the project (the embedding reads each photo once; fine-tuning and augmentation per epoch).
+   * False, taking none, where the engine's realm cannot decode images (no OffscreenCanvas): then putSamples.
    */
-  putPhotos(photos: { id: string; blob: Blob }[]): Promise<void>;
+  putPhotos(photos: { id: string; blob: Blob }[]): Promise<boolean>;
   train(slot: string, runId: number, samples: SampleRef[], options: TrainOptions, onEvent?: (e: TrainEvent) => void): Promise<TrainResult>;
   /** The recipe in one run (Trainer.twoPhase): the head on the cache, then the top blocks at a small rate; phase 2's epochs numbered on. */
   trainTwoPhase(slot: string, runId: number, samples: SampleRef[], options: TwoPhaseOptions, onEvent?: (e: TwoPhaseEvent) => void): Promise<TwoPhaseResult>;

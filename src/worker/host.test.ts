@@ -33,6 +33,9 @@ describe('EngineHost', () => {
 
     const samples = squarePhotos(['dress', 'shoes'], 3);
     expect(await host.keepSamples(samples.map((s) => s.id))).toEqual(samples.map((s) => s.id));
+    // Node has no OffscreenCanvas: the engine takes no file it could not decode, and the page sends pixels instead.
+    expect(await host.putPhotos([{ id: samples[0].id, blob: new Blob([]) }])).toBe(false);
+    expect(await host.missingSamples([samples[0].id])).toEqual([samples[0].id]);
     await host.putSamples(samples.map(({ id, pixels }) => ({ id, pixels })));
     expect(await host.keepSamples(samples.map((s) => s.id))).toEqual([]);
     const refs = samples.map(({ id, label }) => ({ id, label }));

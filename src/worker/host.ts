@@ -157,7 +157,8 @@ export class EngineHost implements EngineApi {
     for (const s of samples) this.pixels.set(s.id, s.pixels);
   }
 
-  async putPhotos(photos: { id: string; blob: Blob }[]): Promise<void> {
+  async putPhotos(photos: { id: string; blob: Blob }[]): Promise<boolean> {
+    if (typeof OffscreenCanvas === 'undefined' || typeof createImageBitmap === 'undefined') return false;
     // A Blob is a handle: its bytes stay in the browser's blob store (for a stored photo, IndexedDB's file), not here.
     const { decodeForModel } = await import('../io/decode');
     for (const { id, blob } of photos) {
@@ -170,6 +171,7 @@ export class EngineHost implements EngineApi {
           }),
       });
     }
+    return true;
   }
 
   /** The photos of a run, from the pixels the page handed over; refuses an id it never got. */
