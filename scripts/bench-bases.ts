@@ -84,7 +84,7 @@ async function main(): Promise<void> {
    * One run on a fresh trainer: held-out accuracy and the run's own time (embedding + epochs), wall clock and this
    * process's CPU time (the engine's work; unlike the wall clock, barely moved by other processes on a shared machine).
    */
-  async function measure(net: MobileNet, train: Sample[], options: TrainOptions): Promise<{ accuracy: number; ms: number; cpuMs: number }> {
+  async function measure(net: MobileNet, train: DecodedSample[], options: TrainOptions): Promise<{ accuracy: number; ms: number; cpuMs: number }> {
     const trainer = new Trainer(net);
     const start = performance.now();
     const cpu = process.cpuUsage();
