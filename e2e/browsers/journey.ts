@@ -74,7 +74,8 @@ async function step<T>(d: Driver, name: string, work: () => Promise<T>): Promise
 
 /** Waits for the model; returns the backend the app chose by itself (no ?backend=). */
 async function modelReady(d: Driver): Promise<string> {
-  await waitAttr(d, tid('model-status'), 'data-state', /^ready$/, 240_000);
+  // Ready in 5 s here once cached; 2 min leaves a slow CI machine room and a hung engine fails soon.
+  await waitAttr(d, tid('model-status'), 'data-state', /^ready$/, 120_000);
   return (await attr(d, tid('backend'), 'data-backend')) ?? '';
 }
 

@@ -65,6 +65,7 @@ async function run(engine: Engine): Promise<boolean> {
   const started = Date.now();
   const server = await serve();
   let driver: Driver | null = null;
+  let passed = false;
   try {
     driver = await engine.open();
     const version = await driver.version();
@@ -73,15 +74,16 @@ async function run(engine: Engine): Promise<boolean> {
     if (figures.heldOutRight < 6) throw new Error(`only ${figures.heldOutRight} of ${figures.heldOut} held-out photos right`);
     say(figuresLine(engine.name, version, figures, Date.now() - started));
     if (engine.name === 'webkit' && !figures.privateWindow) throw new Error('the ephemeral session showed no private-window notice');
+    passed = true;
   } catch (err) {
     say(`${engine.name}: FAILED — ${err instanceof Error ? err.message : String(err)}`);
-    return false;
   } finally {
     await driver?.close().catch(() => {});
     await server.stop();
   }
-  if (engine.name !== 'firefox') return true;
-  return privateWindow(engine);
+  // Firefox's private window is checked whatever the journey did: one run reports both.
+  if (engine.name !== 'firefox') return passed;
+  return (await privateWindow(engine)) && passed;
 }
 
 /** Firefox's private browsing without service workers: the offline notice must say it needs a normal window. */
