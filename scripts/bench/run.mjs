@@ -25,7 +25,7 @@ const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
 
 /** Only the browser parts need the bundle, its server and Chromium (BENCH_PARTS=bases runs in Node alone). */
-const inBrowser = ['engine', 'lab', 'memory'].some((p) => parts.has(p));
+const inBrowser = ['engine', 'lab', 'memory', 'threads'].some((p) => parts.has(p));
 if (inBrowser && !process.env.BENCH_NO_BUILD) {
   console.log('building the production bundle…');
   if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
