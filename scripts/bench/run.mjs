@@ -43,6 +43,8 @@ const results = {
   lab: {},
   memory: null,
 };
+/** The threads part's figures when it runs alone. */
+let threadsOnly = null;
 
 try {
   for (const backend of backends) {
@@ -79,7 +81,6 @@ function memoryGoal(runs) {
 }
 
 /** wasm with 1 thread and with all, on bench.html, without the rest of the engine part. */
-let threadsOnly = null;
 async function threadsRun() {
   const context = await browser.newContext();
   const page = await context.newPage();
