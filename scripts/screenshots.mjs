@@ -59,7 +59,7 @@ try {
   await finder.screenshot({ path: 'docs/screenshots/range-test.en.png' });
   await page.getByTestId('train-mode').evaluate((el) => el.closest('section')?.scrollIntoView());
   await page.getByTestId('train-mode').evaluate((el) => window.scrollBy(0, -40));
-  await page.screenshot({ path: 'docs/screenshots/training-step.en.jpg', quality: 70 });
+  await page.screenshot({ path: 'docs/screenshots/training-step.en.png' });
   await context.close();
 
   // A phone: 390 × 844 with touch, the lab in pt-BR.
@@ -71,7 +71,7 @@ try {
   if (await phoneNotice.isVisible()) await phoneNotice.getByRole('button').last().click();
   await small.screenshot({ path: 'docs/screenshots/phone-lab.pt-BR.png' });
   await phone.close();
-  console.log('written: docs/screenshot.png, docs/lab-{before,after,dark}.pt-BR.jpg, docs/screenshots/{range-test.en.png,training-step.en.jpg,phone-lab.pt-BR.png}');
+  console.log('written: docs/screenshot.png, docs/lab-{before,after,dark}.pt-BR.jpg, docs/screenshots/{range-test.en.png,training-step.en.png,phone-lab.pt-BR.png}');
 } finally {
   await browser.close();
   server.kill();

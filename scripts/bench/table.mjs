@@ -13,7 +13,8 @@ export function printTable(r) {
   console.log('---|---|---|---|---|---|---|---');
   for (const [b, f] of Object.entries(r.backends)) {
     if (!f.embedMsPerImage) {
-      console.log(`${b} | ${f.notes}`);
+      // A threads-only run leaves wasm with its thread figures and nothing of the engine part to show here.
+      if (f.notes) console.log(`${b} | ${f.notes}`);
       continue;
     }
     console.log(
