@@ -58,7 +58,7 @@ try {
   await page.getByTestId('augmentation').scrollIntoViewIfNeeded();
   await finder.screenshot({ path: 'docs/screenshots/range-test.en.png' });
   await page.getByTestId('train-mode').evaluate((el) => el.closest('section')?.scrollIntoView());
-  await page.getByTestId('train-mode').evaluate((el) => window.scrollBy(0, -40));
+  await page.getByTestId('train-mode').evaluate(() => window.scrollBy(0, -40));
   await page.screenshot({ path: 'docs/screenshots/training-step.en.png' });
   await context.close();
 
