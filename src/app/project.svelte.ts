@@ -2,7 +2,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import { get } from 'svelte/store';
 import { _ } from 'svelte-i18n';
 import { keepsBlobs, store, storageName, StorageFullError, type Change, type ClassRecord, type PhotoRecord, type Snapshot } from '../io/db';
-import { newId, prepareUpload, encodeDownscaled, type Rejection } from '../io/photos';
+import { newId, prepareUpload, encodeDownscaled, STORED_MAX_SIDE, type Rejection } from '../io/photos';
 import { SAMPLES_INDEX_URL, assetUrl } from '../io/assets';
 import { storageInfo, type StorageInfo } from '../io/storage';
 import { DEFAULT_SETTINGS, settingsFrom, type TrainSettings } from './settings';
@@ -463,9 +463,20 @@ class Project {
     this.rejections = { ...this.rejections, [classId]: rejected };
   }
 
-  async addFrame(classId: string, video: HTMLVideoElement): Promise<void> {
+  /** A webcam frame taken now, at the stored size; encoding waits for addFrames, so a recording keeps its pace. */
+  takeFrame(video: HTMLVideoElement): Promise<ImageBitmap> {
+    const scale = Math.min(1, STORED_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
+    return createImageBitmap(video, { resizeWidth: Math.max(1, Math.round(video.videoWidth * scale)), resizeHeight: Math.max(1, Math.round(video.videoHeight * scale)) });
+  }
+
+  /** Frames taken by a recording, encoded and stored in one transaction (the bitmaps are released). */
+  async addFrames(classId: string, frames: ImageBitmap[]): Promise<boolean> {
     this.dropUndo();
-    await this.commit(classId, [await encodeDownscaled(video)]);
+    try {
+      return await this.commit(classId, await Promise.all(frames.map((f) => encodeDownscaled(f))));
+    } finally {
+      frames.forEach((f) => f.close());
+    }
   }
 
   /** Replaces the whole project in one transaction (an imported file); the view follows from the store. */
