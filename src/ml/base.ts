@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FoldedWeights } from './fold';
 import { EMBEDDING_LAYER } from './mobilenet';
 import type { MobileNet } from './mobilenet';
 
@@ -12,6 +13,8 @@ export class TunableBase {
   readonly layers: tf.layers.Layer[];
   /** Index of the embedding layer: the pipeline ends there and the ImageNet head is dropped. */
   readonly cutIndex: number;
+  /** Its conv + BatchNorm blocks folded for inference, refolded as their weights change. */
+  readonly folds = new FoldedWeights();
   private readonly versions: number[];
   private readonly tuned = new Set<number>();
   private clock = 0;
@@ -58,6 +61,7 @@ export class TunableBase {
   }
 
   dispose(): void {
+    this.folds.dispose();
     this.model.dispose();
   }
 

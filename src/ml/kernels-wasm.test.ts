@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relu6Backprop } from './block-grad';
 import { installWasmKernels, useKernelThreads } from './kernels-wasm';
 import { partialSize, runRows, taskRows, type RowTask } from './row-kernels';
 import { testNet } from './testing/fixtures';
@@ -119,6 +120,42 @@ describe('wasm gradient kernels', () => {
   });
 });
 
+/** ReLU6's backward (masked dy, its sums per channel) on a backend, for y clamped to [0, 6] with values on both kinks. */
+async function relu6Grads(backend: string): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const shape: [number, number, number, number] = [3, 28, 28, 32];
+  const out = tf.tidy(() => relu6Backprop(tf.tensor4d(random(shape, 11), shape), tf.tensor4d(random(shape, 12), shape).mul(4).add(3).clipByValue(0, 6)));
+  const values = (await Promise.all(out.map((o) => o.data()))) as Float32Array[];
+  tf.dispose(out);
+  return values;
+}
+
+describe('wasm kernels of our own', () => {
+  it("ReLU6's backward from its output: dy where 0 < y < 6 and its sums per channel, as cpu's composite", async () => {
+    const [wasmMasked, wasmSums] = await relu6Grads('wasm');
+    const [cpuMasked, cpuSums] = await relu6Grads('cpu');
+    expect(wasmMasked).toEqual(cpuMasked);
+    expect(relativeDiff(wasmSums, cpuSums)).toBeLessThan(1e-5);
+    // Both kinks are in play: a fifth or so of y sits on 0 and on 6 (mask 0), the rest passes dy through.
+    const zeros = cpuMasked.filter((v) => v === 0).length / cpuMasked.length;
+    expect(zeros).toBeGreaterThan(0.3);
+    expect(zeros).toBeLessThan(0.7);
+  });
+
+  it('a clone shares its data (no copy) and the data goes with its last holder', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before);
+  });
+});
+
 describe('wasm gradient kernels on several threads', () => {
   /** The kernel threads' contract, played in turn on this thread: uneven shares, partials summed. */
   const calls = new Map<RowTask, number>();
@@ -139,7 +176,7 @@ describe('wasm gradient kernels on several threads', () => {
     },
   });
 
-  it('give what one thread gives: depthwise ∂W (stride 1 and 2, a multiplier) and BatchNorm-style sums over all but the last axis', async () => {
+  it("give what one thread gives: depthwise ∂W (stride 1 and 2, a multiplier), BatchNorm-style sums over all but the last axis, ReLU6's backward", async () => {
     await tf.setBackend('wasm');
     const depthwise = [shapes.find((v) => v.depthwise && v.stride === 1)!, shapes.find((v) => v.depthwise && v.stride === 2)!];
     depthwise.push({ layers: ['odd depthwise ×2'], depthwise: true, input: [15, 13, 5], kernel: [3, 3, 5, 2], stride: 2 });
@@ -158,15 +195,15 @@ describe('wasm gradient kernels on several threads', () => {
         const r = random([3, Math.ceil(s.input[0] / s.stride), Math.ceil(s.input[1] / s.stride), outC], 50 + k);
         grads.push((await gradients('wasm', s, random([3, ...s.input], 40 + k), random(s.kernel, 60 + k), r))[1]);
       }
-      return [...grads, ...(await sums())];
+      return [...grads, ...(await sums()), ...(await relu6Grads('wasm'))];
     };
     const alone = await run();
     useKernelThreads(inTurn(3));
     try {
       const shared = await run();
       shared.forEach((v, i) => expect(relativeDiff(v, alone[i]), `result ${i}`).toBeLessThan(1e-5));
-      // Each kernel really went through the threads: 3 depthwise gradients, 2 of the 3 sums (one keeps its axes).
-      expect(Object.fromEntries(calls)).toEqual({ 1: 3, 2: 2 });
+      // Each kernel really went through the threads: 3 depthwise gradients, 2 of the 3 sums (one keeps its axes), ReLU6's backward.
+      expect(Object.fromEntries(calls)).toEqual({ 1: 3, 2: 2, 3: 1 });
     } finally {
       useKernelThreads(null);
     }

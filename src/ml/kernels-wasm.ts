@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEPTHWISE_PARAMS, RowTask, depthwiseFilterRows, type DepthwiseParams } from './row-kernels';
+import { DEPTHWISE_PARAMS, RowTask, depthwiseFilterRows, relu6BackpropRows, type DepthwiseParams } from './row-kernels';
 
 /**
  * Gradient kernels tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
@@ -16,6 +16,7 @@ interface WasmBackendLike {
   /** A live view of a tensor's heap memory (invalidated when the heap grows: take views after allocating). */
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 type Info = tf.TensorInfo;
@@ -224,6 +225,44 @@ function leadingSum(original: tf.KernelFunc) {
   };
 }
 
+/** A kernel of our own (no tfjs op has it): ReLU6's backward from its output, [dy, y] → [masked dy, its sum per channel]. */
+export const RELU6_BACKPROP = 'TransferLabRelu6Backprop';
+
+/**
+ * With m = dy ⊙ [0 < y < 6]: returns m and Σ_{n,h,w} m (a folded block's bias gradient) from one pass over the
+ * wasm heap, shared among the kernel threads. wasm's own Greater/Less/LogicalAnd broadcast a scalar at ~75 ms each
+ * per 16-photo step of the whole network; this is one loop.
+ */
+function relu6Backprop(args: { inputs: { dy: Info; y: Info }; backend: WasmBackendLike }): Info[] {
+  const { inputs: { dy, y }, backend } = args;
+  const cols = dy.shape[dy.shape.length - 1];
+  const rows = tf.util.sizeFromShape(dy.shape) / cols;
+  const out = backend.makeOutput(dy.shape, 'float32');
+  const params = [offset(backend, dy), offset(backend, y), offset(backend, out), rows, cols];
+  let sums = pool && rows * cols >= PARALLEL_MIN ? pool.run(RowTask.Relu6Backprop, params) : null;
+  if (!sums) {
+    sums = new Float64Array(cols);
+    relu6BackpropRows(heap(backend, out), params[0], params[1], params[2], cols, 0, rows, sums);
+  }
+  const bias = backend.makeOutput([cols], 'float32');
+  backend.typedArrayFromHeap(bias).set(sums);
+  return [out, bias];
+}
+
+/**
+ * A clone that shares its data, as the cpu and webgl backends' Identity does (tensors are immutable; the data goes
+ * when its last holder does). wasm's own copies it, and the gradient tape clones every tensor a backward pass saves:
+ * two activations per layer per step.
+ */
+function sharedIdentity(original: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; backend: WasmBackendLike }): Info => {
+    const { inputs: { x }, backend } = args;
+    if (x.dtype === 'string') return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** dy↑s: dy[n,h,w,c] lands at [n, h·s, w·s, c] of a zero grid. */
 function dilate(dy: Float32Array, out: Float32Array, c: tf.backend_util.Conv2DInfo): void {
   const channels = c.outChannels;
@@ -261,4 +300,6 @@ export function installWasmKernels(): void {
   register('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
   register('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
   register('Sum', leadingSum(tf.getKernel('Sum', 'wasm')!.kernelFunc));
+  register(RELU6_BACKPROP, relu6Backprop);
+  register('Identity', sharedIdentity(tf.getKernel('Identity', 'wasm')!.kernelFunc));
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FoldedWeights } from './fold';
 import { paramGroup } from './groups';
 import { createHead } from './head';
 import { trainStep } from './step';
@@ -51,7 +52,7 @@ describe('range test on a problem whose good rates are known', () => {
   const labels = Array.from({ length: n }, (_, i) => i % 2);
   const samples: Sample[] = labels.map((label, i) => ({ id: String(i), label, pixels: { width: 1, height: 1, channels: 3, data: new Uint8Array(3) } }));
   const x = tf.tidy(() => tf.keep(tf.randomNormal([n, dim], 0, 1, 'float32', 3).add(tf.tensor2d(labels, [n, 1]).mul(2).sub(1).mul(0.5))));
-  const split: BaseSplit = { prefix: [], suffix: [], prefixEnd: 0, trainable: [] };
+  const split: BaseSplit = { prefix: [], suffix: [], prefixEnd: 0, trainable: [], folds: new FoldedWeights() };
   const vars = (head: tf.Sequential) => head.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
   /** A fresh head stepped on batches of 32 at `rate(i)`; returns each step's loss. */
   const train = async (steps: number, rate: (i: number) => number) => {

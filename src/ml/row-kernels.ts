@@ -11,6 +11,8 @@ export const RowTask = {
   DepthwiseFilter: 1,
   /** Column sums of a [rows, cols] matrix, params [x, rows, cols]: a reduction over every axis but the last (BatchNorm's and biases' gradients). */
   SumLeading: 2,
+  /** ReLU6's backward from its output with the bias gradient, params [dy, y, out, rows, cols] (see relu6BackpropRows). */
+  Relu6Backprop: 3,
 } as const;
 export type RowTask = (typeof RowTask)[keyof typeof RowTask];
 
@@ -20,17 +22,18 @@ export type DepthwiseParams = Record<(typeof DEPTHWISE_PARAMS)[number], number>;
 
 /** Rows of a task: the unit its work is split by. */
 export function taskRows(kind: RowTask, p: Float64Array): number {
-  return kind === RowTask.DepthwiseFilter ? p[2] * p[7] : p[1];
+  return kind === RowTask.DepthwiseFilter ? p[2] * p[7] : kind === RowTask.Relu6Backprop ? p[3] : p[1];
 }
 
 /** Doubles of a task's partial result. */
 export function partialSize(kind: RowTask, p: Float64Array): number {
-  return kind === RowTask.DepthwiseFilter ? p[9] * p[10] * p[6] : p[2];
+  return kind === RowTask.DepthwiseFilter ? p[9] * p[10] * p[6] : kind === RowTask.Relu6Backprop ? p[4] : p[2];
 }
 
 /** Runs rows [from, to) of a task over `heap` into `out` (zeroed here). */
 export function runRows(kind: RowTask, p: Float64Array, heap: Float32Array, from: number, to: number, out: Float64Array): void {
   if (kind === RowTask.DepthwiseFilter) depthwiseFilterRows(heap, depthwiseParams(p), from, to, out);
+  else if (kind === RowTask.Relu6Backprop) relu6BackpropRows(heap, p[0], p[1], p[2], p[4], from, to, out);
   else sumLeadingRows(heap, p[0], p[2], from, to, out);
 }
 
@@ -77,5 +80,24 @@ export function sumLeadingRows(heap: Float32Array, x: number, cols: number, from
   for (let r = from; r < to; r++) {
     const row = x + r * cols;
     for (let c = 0; c < cols; c++) out[c] += heap[row + c];
+  }
+}
+
+/**
+ * ReLU6's backward read off its output, over rows [from, to) of [rows, cols] (cols = channels):
+ * out = dy where 0 < y < 6 (y was clamped: elsewhere the gradient is 0), and `sums[c]` += out[r, c], the gradient
+ * of the bias added before the clamp. `dy`, `y` and `out` are element offsets into `heap`.
+ */
+export function relu6BackpropRows(heap: Float32Array, dy: number, y: number, out: number, cols: number, from: number, to: number, sums: Float64Array): void {
+  sums.fill(0, 0, cols);
+  for (let r = from; r < to; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = heap[y + row + c];
+      // Branch-free: activations sit on both sides of the clamps at random.
+      const g = heap[dy + row + c] * (+(v > 0) & +(v < 6));
+      heap[out + row + c] = g;
+      sums[c] += g;
+    }
   }
 }

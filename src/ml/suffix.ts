@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TunableBase } from './base';
+import { trainableBlock } from './block-grad';
+import { batchNormAffine, convolve, steps } from './fold';
+import type { FoldedWeights } from './fold';
 import { learnableWeights } from './layers';
 import type { FreezePlan } from './layers';
 
@@ -15,6 +18,8 @@ export interface BaseSplit {
   prefixEnd: number;
   /** Indexes of the layers gradient descent updates (plan says trainable and they have weights). */
   trainable: number[];
+  /** The base's folded conv + BatchNorm weights, for running the prefix. */
+  folds: FoldedWeights;
 }
 
 export function splitBase(base: TunableBase, plan: FreezePlan): BaseSplit {
@@ -27,6 +32,7 @@ export function splitBase(base: TunableBase, plan: FreezePlan): BaseSplit {
     suffix: base.layers.slice(first, base.cutIndex + 1),
     prefixEnd: first - 1,
     trainable,
+    folds: base.folds,
   };
 }
 
@@ -35,32 +41,32 @@ export function pool(x: tf.Tensor): tf.Tensor2D {
   return tf.mean(x, [1, 2]) as tf.Tensor2D;
 }
 
-/** Runs layers in inference mode: BatchNorm uses its moving statistics and never updates them. */
-function run(layers: readonly tf.layers.Layer[], x: tf.Tensor): tf.Tensor {
-  return layers.reduce((h, layer) => layer.apply(h, { training: false }) as tf.Tensor, x);
+/**
+ * Runs layers in inference mode (BatchNorm uses its moving statistics and never updates them), each conv → BatchNorm
+ * → ReLU6 block as one fused convolution with the weights `folds` keeps folded (fold.ts).
+ */
+function run(layers: readonly tf.layers.Layer[], x: tf.Tensor, folds: FoldedWeights): tf.Tensor {
+  return steps(layers).reduce((h, s) => {
+    if ('layer' in s) return s.layer.apply(h, { training: false }) as tf.Tensor;
+    const { filter, bias } = folds.get(s.block);
+    return convolve(s.block, h as tf.Tensor4D, filter, bias);
+  }, x);
 }
 
-/** A BatchNormalization layer's weight by its Keras name (gamma, beta, moving_mean, moving_variance), if it has it. */
-const bnWeight = (layer: tf.layers.Layer, name: string) => layer.weights.find((w) => w.originalName.endsWith(`/${name}`))?.read();
-
 /**
- * BatchNorm in inference mode as the per-channel affine map it is: y = x·a + (β − μ·a) with a = γ/√(σ² + ε).
- * Same value as the layer's FusedBatchNorm, but its gradient is two broadcast products and a sum, where tfjs'
- * FusedBatchNorm gradient tiles 1/√(σ² + ε) to the activation's full shape (wasm's Tile alone took ~10 ms per
- * layer of a 16-photo top-block step). Gradients reach γ and β; the moving statistics are only read.
+ * BatchNorm in inference mode as the per-channel affine map it is (fold.ts). Same value as the layer's
+ * FusedBatchNorm, but its gradient is two broadcast products and a sum, where tfjs' FusedBatchNorm gradient tiles
+ * 1/√(σ² + ε) to the activation's full shape (wasm's Tile alone took ~10 ms per layer of a 16-photo top-block step).
+ * Gradients reach γ and β; the moving statistics are only read.
  */
 function inferenceBatchNorm(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
-  const { epsilon } = layer.getConfig() as { epsilon: number };
-  const gamma = bnWeight(layer, 'gamma');
-  const beta = bnWeight(layer, 'beta');
-  const a = tf.rsqrt(tf.add(bnWeight(layer, 'moving_variance')!, epsilon));
-  const scale = gamma ? tf.mul(gamma, a) : a;
-  const shift = tf.neg(tf.mul(bnWeight(layer, 'moving_mean')!, scale));
-  return tf.add(tf.mul(x, scale), beta ? tf.add(beta, shift) : shift);
+  const { scale, shift } = batchNormAffine(layer);
+  return tf.add(tf.mul(x, scale), shift);
 }
 
 /**
- * One layer of the trainable suffix, in inference mode, as the plain op whose gradient costs least:
+ * One layer of the trainable suffix outside a foldable block, in inference mode, as the plain op whose gradient
+ * costs least:
  * - BatchNorm as its affine map (above);
  * - a bias-free linear Conv2D as tf.conv2d: tfjs-layers calls the fused conv op, whose gradient computes ∂x even
  *   when nothing needs it (the photo below conv1: ~45 ms of wasm's 3×3 stride-2 input gradient per 16 photos);
@@ -86,14 +92,17 @@ function trainingCall(layer: tf.layers.Layer, h: tf.Tensor): tf.Tensor {
   return layer.apply(h, { training: false }) as tf.Tensor;
 }
 
-/** The trainable suffix's layers in inference mode, each as its cheapest-to-differentiate op. */
+/**
+ * The trainable suffix's layers in inference mode: each conv → BatchNorm → ReLU6 block as one fused convolution
+ * with its gradient written out (block-grad.ts), anything else as its cheapest-to-differentiate op.
+ */
 function runForTraining(layers: readonly tf.layers.Layer[], x: tf.Tensor): tf.Tensor {
-  return layers.reduce((h, layer) => trainingCall(layer, h), x);
+  return steps(layers).reduce((h, s) => ('block' in s ? trainableBlock(s.block, h as tf.Tensor4D, h !== x) : trainingCall(s.layer, h)), x);
 }
 
 /** Frozen prefix; with an empty suffix the pooling (weightless) joins the prefix, so the cache holds 256-vectors. */
 export function prefixForward(split: BaseSplit, input: tf.Tensor4D): tf.Tensor {
-  return tf.tidy(() => (split.suffix.length ? run(split.prefix, input) : pool(run(split.prefix, input))));
+  return tf.tidy(() => (split.suffix.length ? run(split.prefix, input, split.folds) : pool(run(split.prefix, input, split.folds))));
 }
 
 /** Trainable suffix then pooling: bottleneck features → embedding. */
@@ -103,7 +112,7 @@ export function suffixForward(split: BaseSplit, features: tf.Tensor): tf.Tensor2
 
 /** The whole base in inference mode, image → pooled embedding (prediction path). */
 export function embed(base: TunableBase, input: tf.Tensor4D): tf.Tensor2D {
-  return tf.tidy(() => pool(run(base.layers.slice(1, base.cutIndex + 1), input)));
+  return tf.tidy(() => pool(run(base.layers.slice(1, base.cutIndex + 1), input, base.folds)));
 }
 
 /** Multiply-adds of one photo, by the convolutions that dominate MobileNet (BatchNorm, ReLU6 and pooling are ~1 %). */
