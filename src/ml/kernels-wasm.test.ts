@@ -176,10 +176,11 @@ describe('wasm gradient kernels on several threads', () => {
     },
   });
 
-  it("give what one thread gives: depthwise ∂W (stride 1 and 2, a multiplier), BatchNorm-style sums over all but the last axis, ReLU6's backward", async () => {
+  it("give what one thread gives: depthwise ∂W (stride 1 and 2, a multiplier), conv1's and a pointwise ∂W, BatchNorm-style sums over all but the last axis, ReLU6's backward", async () => {
     await tf.setBackend('wasm');
     const depthwise = [shapes.find((v) => v.depthwise && v.stride === 1)!, shapes.find((v) => v.depthwise && v.stride === 2)!];
     depthwise.push({ layers: ['odd depthwise ×2'], depthwise: true, input: [15, 13, 5], kernel: [3, 3, 5, 2], stride: 2 });
+    const full = [shapes.find((v) => v.layers.includes('conv1'))!, shapes.find((v) => !v.depthwise && v.kernel[0] === 1 && v.input[0] === 56)!];
     const sums = async () => {
       await tf.setBackend('wasm');
       const x = tf.tensor4d(random([3, 56, 56, 32], 7), [3, 56, 56, 32]);
@@ -195,6 +196,10 @@ describe('wasm gradient kernels on several threads', () => {
         const r = random([3, Math.ceil(s.input[0] / s.stride), Math.ceil(s.input[1] / s.stride), outC], 50 + k);
         grads.push((await gradients('wasm', s, random([3, ...s.input], 40 + k), random(s.kernel, 60 + k), r))[1]);
       }
+      for (const [k, s] of full.entries()) {
+        const r = random([3, Math.ceil(s.input[0] / s.stride), Math.ceil(s.input[1] / s.stride), s.kernel[3]], 70 + k);
+        grads.push((await gradients('wasm', s, random([3, ...s.input], 80 + k), random(s.kernel, 90 + k), r))[1]);
+      }
       return [...grads, ...(await sums()), ...(await relu6Grads('wasm'))];
     };
     const alone = await run();
@@ -202,8 +207,9 @@ describe('wasm gradient kernels on several threads', () => {
     try {
       const shared = await run();
       shared.forEach((v, i) => expect(relativeDiff(v, alone[i]), `result ${i}`).toBeLessThan(1e-5));
-      // Each kernel really went through the threads: 3 depthwise gradients, 2 of the 3 sums (one keeps its axes), ReLU6's backward.
-      expect(Object.fromEntries(calls)).toEqual({ 1: 3, 2: 2, 3: 1 });
+      // Each kernel really went through the threads: 3 depthwise gradients, 2 of the 3 sums (one keeps its axes), ReLU6's
+      // backward, conv1's columns and the pointwise layer's transposed input.
+      expect(Object.fromEntries(calls)).toEqual({ 1: 3, 2: 2, 3: 1, 4: 1, 5: 1 });
     } finally {
       useKernelThreads(null);
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEPTHWISE_PARAMS, RowTask, depthwiseFilterRows, relu6BackpropRows, type DepthwiseParams } from './row-kernels';
+import { DEPTHWISE_PARAMS, IM2COL_PARAMS, RowTask, depthwiseFilterRows, im2colRows, relu6BackpropRows, type DepthwiseParams, type Im2colParams } from './row-kernels';
 
 /**
  * Gradient kernels tfjs-backend-wasm 4.22 lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
@@ -54,8 +54,17 @@ function call(name: string, backend: WasmBackendLike, inputs: Record<string, Inf
 
 const reshape = (b: WasmBackendLike, x: Info, shape: number[]) => call('Reshape', b, { x }, { shape });
 const matMul = (b: WasmBackendLike, a: Info, c: Info) => call('BatchMatMul', b, { a, b: c }, { transposeA: false, transposeB: false });
-/** [rows, cols] → [cols, rows]. wasm's BatchMatMul is ~10× slower with a transpose flag than after this copy. */
-const transpose2d = (b: WasmBackendLike, x: Info) => call('Transpose', b, { x }, { perm: [1, 0] });
+/**
+ * [rows, cols] → [cols, rows]. wasm's BatchMatMul is ~10× slower with a transpose flag than after this copy; wasm's
+ * Transpose is single-threaded, so a big one is shared among the kernel threads.
+ */
+function transpose2d(b: WasmBackendLike, x: Info): Info {
+  const [rows, cols] = x.shape;
+  if (!pool || rows * cols < PARALLEL_MIN) return call('Transpose', b, { x }, { perm: [1, 0] });
+  const out = b.makeOutput([cols, rows], 'float32');
+  pool.run(RowTask.Transpose, [offset(b, x), offset(b, out), rows, cols]);
+  return out;
+}
 const release = (b: WasmBackendLike, ...infos: Info[]) => infos.forEach((t) => b.disposeData(t.dataId));
 
 function convInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean): tf.backend_util.Conv2DInfo {
@@ -80,7 +89,8 @@ const isPointwise = (c: tf.backend_util.Conv2DInfo) =>
  * ∂L/∂W of y = conv2d(x, W): dW[i,j,ci,co] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, ci] · dy[n,h,w,co], i.e. one matrix
  * product colsᵀ·dy over the P = n·h·w output pixels, where cols[k][p] (k = (i·fw+j)·inC+ci) holds the input value
  * tap k sees at pixel p (im2col). For 1×1 stride 1 the columns are xᵀ itself; otherwise a typed-array loop
- * gathers them (conv1: 27 taps). The product runs on wasm's BatchMatMul (XNNPACK).
+ * gathers them (conv1: 27 taps). Both are shared among the kernel threads; the product runs on wasm's BatchMatMul
+ * (XNNPACK).
  */
 function conv2DBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: ConvAttrs & { filterShape: number[] }; backend: WasmBackendLike }): Info {
   const { inputs: { x, dy }, attrs, backend } = args;
@@ -94,35 +104,18 @@ function conv2DBackpropFilter(args: { inputs: { x: Info; dy: Info }; attrs: Conv
     release(backend, flat);
   } else {
     cols = backend.makeOutput([taps, pixels], 'float32');
-    im2colT(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(cols), c);
+    const d: Im2colParams = {
+      x: offset(backend, x), cols: offset(backend, cols), batch: c.batchSize, inHeight: c.inHeight, inWidth: c.inWidth,
+      inChannels: c.inChannels, outHeight: c.outHeight, outWidth: c.outWidth, filterHeight: c.filterHeight,
+      filterWidth: c.filterWidth, strideHeight: c.strideHeight, strideWidth: c.strideWidth, padTop: c.padInfo.top, padLeft: c.padInfo.left,
+    };
+    if (!pool?.run(RowTask.Im2col, IM2COL_PARAMS.map((k) => d[k]))) im2colRows(heap(backend, cols), d, 0, c.batchSize * c.outHeight);
   }
   const dy2 = reshape(backend, dy, [pixels, c.outChannels]);
   const dw = matMul(backend, cols, dy2);
   const out = reshape(backend, dw, attrs.filterShape);
   release(backend, cols, dy2, dw);
   return out;
-}
-
-/** cols[k][p] = x_pad at tap k of output pixel p (zero in the padding). */
-function im2colT(x: Float32Array, cols: Float32Array, c: tf.backend_util.Conv2DInfo): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
-  const pixels = c.batchSize * OH * OW;
-  for (let n = 0, p = 0; n < c.batchSize; n++) {
-    for (let oy = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++, p++) {
-        for (let i = 0; i < FH; i++) {
-          const y = oy * c.strideHeight + i - c.padInfo.top;
-          for (let j = 0; j < FW; j++) {
-            const xx = ox * c.strideWidth + j - c.padInfo.left;
-            const inside = y >= 0 && y < H && xx >= 0 && xx < W;
-            const src = ((n * H + y) * W + xx) * C;
-            const k0 = (i * FW + j) * C;
-            for (let ci = 0; ci < C; ci++) cols[(k0 + ci) * pixels + p] = inside ? x[src + ci] : 0;
-          }
-        }
-      }
-    }
-  }
 }
 
 /**

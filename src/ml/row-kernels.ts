@@ -13,6 +13,10 @@ export const RowTask = {
   SumLeading: 2,
   /** ReLU6's backward from its output with the bias gradient, params [dy, y, out, rows, cols] (see relu6BackpropRows). */
   Relu6Backprop: 3,
+  /** A convolution's input as columns, params IM2COL_PARAMS (see im2colRows); rows are (photo, output row) pairs. */
+  Im2col: 4,
+  /** [rows, cols] → [cols, rows], params [x, out, rows, cols]. */
+  Transpose: 5,
 } as const;
 export type RowTask = (typeof RowTask)[keyof typeof RowTask];
 
@@ -20,20 +24,38 @@ export type RowTask = (typeof RowTask)[keyof typeof RowTask];
 export const DEPTHWISE_PARAMS = ['x', 'dy', 'batch', 'inHeight', 'inWidth', 'inChannels', 'outChannels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'] as const;
 export type DepthwiseParams = Record<(typeof DEPTHWISE_PARAMS)[number], number>;
 
+/** Parameters of an Im2col task, in this order. */
+export const IM2COL_PARAMS = ['x', 'cols', 'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft'] as const;
+export type Im2colParams = Record<(typeof IM2COL_PARAMS)[number], number>;
+
 /** Rows of a task: the unit its work is split by. */
 export function taskRows(kind: RowTask, p: Float64Array): number {
-  return kind === RowTask.DepthwiseFilter ? p[2] * p[7] : kind === RowTask.Relu6Backprop ? p[3] : p[1];
+  switch (kind) {
+    case RowTask.DepthwiseFilter: return p[2] * p[7];
+    case RowTask.Relu6Backprop: return p[3];
+    case RowTask.Im2col: return p[2] * p[6];
+    case RowTask.Transpose: return p[2];
+    default: return p[1];
+  }
 }
 
 /** Doubles of a task's partial result. */
 export function partialSize(kind: RowTask, p: Float64Array): number {
-  return kind === RowTask.DepthwiseFilter ? p[9] * p[10] * p[6] : kind === RowTask.Relu6Backprop ? p[4] : p[2];
+  switch (kind) {
+    case RowTask.DepthwiseFilter: return p[9] * p[10] * p[6];
+    case RowTask.Relu6Backprop: return p[4];
+    case RowTask.Im2col:
+    case RowTask.Transpose: return 0;
+    default: return p[2];
+  }
 }
 
 /** Runs rows [from, to) of a task over `heap` into `out` (zeroed here). */
 export function runRows(kind: RowTask, p: Float64Array, heap: Float32Array, from: number, to: number, out: Float64Array): void {
   if (kind === RowTask.DepthwiseFilter) depthwiseFilterRows(heap, depthwiseParams(p), from, to, out);
   else if (kind === RowTask.Relu6Backprop) relu6BackpropRows(heap, p[0], p[1], p[2], p[4], from, to, out);
+  else if (kind === RowTask.Im2col) im2colRows(heap, Object.fromEntries(IM2COL_PARAMS.map((k, i) => [k, p[i]])) as Im2colParams, from, to);
+  else if (kind === RowTask.Transpose) transposeRows(heap, p[0], p[1], p[2], p[3], from, to);
   else sumLeadingRows(heap, p[0], p[2], from, to, out);
 }
 
@@ -99,5 +121,39 @@ export function relu6BackpropRows(heap: Float32Array, dy: number, y: number, out
       heap[out + row + c] = g;
       sums[c] += g;
     }
+  }
+}
+
+/**
+ * The columns of a convolution's filter gradient over output rows [from, to) (row r = photo ⌊r/OH⌋, output row
+ * r mod OH): cols[k][p] = x_pad at tap k = (i·FW + j)·C + c of output pixel p, zero in the padding; P pixels in all.
+ */
+export function im2colRows(heap: Float32Array, d: Im2colParams, from: number, to: number): void {
+  const { x, cols, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = d;
+  const { strideHeight: sh, strideWidth: sw, padTop, padLeft } = d;
+  const pixels = d.batch * OH * OW;
+  for (let r = from; r < to; r++) {
+    const n = Math.floor(r / OH);
+    const oy = r - n * OH;
+    for (let ox = 0, p = r * OW; ox < OW; ox++, p++) {
+      for (let i = 0; i < FH; i++) {
+        const y = oy * sh + i - padTop;
+        for (let j = 0; j < FW; j++) {
+          const xx = ox * sw + j - padLeft;
+          const inside = y >= 0 && y < H && xx >= 0 && xx < W;
+          const src = x + ((n * H + y) * W + xx) * C;
+          const k0 = cols + (i * FW + j) * C * pixels + p;
+          for (let c = 0; c < C; c++) heap[k0 + c * pixels] = inside ? heap[src + c] : 0;
+        }
+      }
+    }
+  }
+}
+
+/** out[c][r] = x[r][c] for source rows [from, to) of a [rows, cols] matrix (offsets into `heap`). */
+export function transposeRows(heap: Float32Array, x: number, out: number, rows: number, cols: number, from: number, to: number): void {
+  for (let r = from; r < to; r++) {
+    const src = x + r * cols;
+    for (let c = 0; c < cols; c++) heap[out + c * rows + r] = heap[src + c];
   }
 }
