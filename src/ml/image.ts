@@ -98,10 +98,12 @@ function rgbFloats(p: Pixels, scaled: boolean): Float32Array {
 /**
  * Pixels → MobileNet input: crop the view, bilinear resize to 224×224, scale bytes to [-1, 1] by x/127.5 − 1
  * (a [0, 1] scaling silently ruins the features), then add the brightness shift. Shape [n, 224, 224, 3].
+ * Each photo's intermediates go before the next photo's are made (a tidy per photo): the batch costs its crops and
+ * their concatenation.
  */
 export function toInputBatch(images: readonly Pixels[], views: readonly View[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const crops = images.map((p, i) => {
+    const crops = images.map((p, i) => tf.tidy(() => {
       checkPixels(p);
       const v = views[i];
       // The app hands over 224×224 centre squares already: resampling them onto the same grid would be wasted work.
@@ -110,7 +112,7 @@ export function toInputBatch(images: readonly Pixels[], views: readonly View[]):
         ? tf.tensor4d(rgbFloats(p, true), [1, p.height, p.width, 3])
         : tf.image.cropAndResize(tf.tensor4d(rgbFloats(p, false), [1, p.height, p.width, 3]), [box(v, p)], [0], [IMAGE_SIZE, IMAGE_SIZE]).div(127.5).sub(1);
       return v.brightness === 0 ? scaled : scaled.add(v.brightness).clipByValue(-1, 1);
-    });
+    }));
     return (crops.length === 1 ? crops[0] : tf.concat(crops, 0)) as tf.Tensor4D;
   });
 }
