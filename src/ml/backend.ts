@@ -106,6 +106,22 @@ export function rankMeasured(timings: Partial<Record<BackendName, StepTimings>>)
   return { order, reason: said.text, note: said.note };
 }
 
+/** The threaded wasm binary's Emscripten runtime, as far as its pthread pool goes. */
+interface PThreads {
+  unusedWorkers: Worker[];
+}
+
+/**
+ * The threaded wasm binary starts 8 pthread workers whatever the thread count, each a JavaScript realm with its own
+ * instance of the module (~16 MB of JS heap each in Chromium). XNNPACK's pool took `threads − 1` of them when the
+ * backend started, and tfjs starts no thread after that, so the rest only hold memory: they are let go (Emscripten
+ * starts a fresh worker should a thread ever be asked for).
+ */
+function releaseSpareThreads(): void {
+  const runtime = (tf.findBackend('wasm') as { wasm?: { PThread?: PThreads } } | null)?.wasm?.PThread;
+  for (const worker of runtime?.unusedWorkers.splice(0) ?? []) worker.terminate();
+}
+
 async function activate(name: BackendName, setup: WasmSetup = {}): Promise<Said | null> {
   try {
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
@@ -127,6 +143,7 @@ async function activate(name: BackendName, setup: WasmSetup = {}): Promise<Said 
     }
     if (!(await tf.setBackend(name))) return say('init-failed', `${name} failed to initialise`, { backend: name });
     await tf.ready();
+    if (name === 'wasm') releaseSpareThreads();
     installGpuKernels(name);
     return null;
   } catch (e) {
