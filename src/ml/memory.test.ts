@@ -52,7 +52,10 @@ describe('a batch holds one layer at a time, not the whole network', () => {
     // activation would be more than 10.
     expect(profile.peakBytes - held).toBeLessThanOrEqual(n * 3 * largestActivation() + SMALL);
     expect(allActivations()).toBeGreaterThan(10 * largestActivation());
-    expect(Array.from(await out!.data())).toEqual(Array.from(await expected.data()));
+    // The prefix runs folded convolutions (fold.ts): the same values up to float rounding.
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(out!, expected))));
+    expect((await diff.data())[0]).toBeLessThan(1e-4);
+    diff.dispose();
     tf.dispose([input, out!, expected]);
   });
 
@@ -68,10 +71,12 @@ describe('a batch holds one layer at a time, not the whole network', () => {
   it('the input batch costs its crops and their concatenation, not every intermediate of every photo', async () => {
     const before = tf.memory().numTensors;
     const held = tf.memory().numBytes;
-    const profile = await tf.profile(() => toInputBatch(photos, photos.map(centreView)));
+    // Mirrored views: each photo goes through floats, a resampled crop and its scaling.
+    const views = photos.map((p) => ({ ...centreView(p), flip: true }));
+    const profile = await tf.profile(() => toInputBatch(photos, views));
     const out = profile.result as tf.Tensor;
-    const perPhoto = photos[0].width * photos[0].height * photos[0].channels * 4;
-    // Crops + concatenation (2 × output) plus one photo's float copy and scaling at a time.
+    const perPhoto = photos[0].width * photos[0].height * 3 * 4;
+    // Crops + concatenation (2 × output) plus one photo's intermediates at a time.
     expect(profile.peakBytes - held).toBeLessThanOrEqual(2 * out.size * 4 + 3 * perPhoto + SMALL);
     out.dispose();
     expect(tf.memory().numTensors).toBe(before);
