@@ -9,7 +9,8 @@
  * - heldOutAccuracyLabDefault (20 per class): the lab's own default recipe, LAB_RECIPE (defaults.ts) turned into engine
  *   options by recipe.ts exactly as the lab does, its 15 % validation split included; beside it the lab's plain
  *   recipe (the same with augmentation off: what the lab ran before the default was measured) and both runs' times
- *   (Trainer.train on a fresh trainer: embedding and epochs), wall clock and CPU time.
+ *   (Trainer.train on a fresh trainer: embedding and epochs), wall clock and CPU time, and the prediction's time per
+ *   held-out photo (Trainer.predict, as the lab predicts: a head trained on the fixed views averages them).
  * Writes bench-bases.json.
  * Run: npx tsx scripts/bench-bases.ts
  */
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
    * One run on a fresh trainer: held-out accuracy and the run's own time (embedding + epochs), wall clock and this
    * process's CPU time (the engine's work; unlike the wall clock, barely moved by other processes on a shared machine).
    */
-  async function measure(net: MobileNet, train: DecodedSample[], options: TrainOptions): Promise<{ accuracy: number; ms: number; cpuMs: number }> {
+  async function measure(net: MobileNet, train: DecodedSample[], options: TrainOptions): Promise<{ accuracy: number; ms: number; cpuMs: number; predictMs: number; views: number }> {
     const trainer = new Trainer(net);
     const start = performance.now();
     const cpu = process.cpuUsage();
@@ -93,9 +94,16 @@ async function main(): Promise<void> {
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     let right = 0;
-    for (const s of heldOut) if ((await trainer.predict(s.pixels)).label === s.label) right++;
+    let views = 0;
+    const predicting = performance.now();
+    for (const s of heldOut) {
+      const answer = await trainer.predict(s.pixels);
+      if (answer.label === s.label) right++;
+      views = answer.views;
+    }
+    const predictMs = (performance.now() - predicting) / heldOut.length;
     trainer.dispose();
-    return { accuracy: right / heldOut.length, ms, cpuMs };
+    return { accuracy: right / heldOut.length, ms, cpuMs, predictMs, views };
   }
 
   const lab = {
@@ -126,9 +134,9 @@ async function main(): Promise<void> {
     // left the first timed run ~2 s slower on v1 0.75, the wasm heap still growing), and in turns (the other one first
     // for the next seed), so neither pays for first use and load on the machine falls on both alike.
     await measure(net, trainingPhotos(LAB_SIZE, 99), { ...lab.labDefault, epochs: 1, seed: 99 });
-    const labRuns: Record<string, { accuracy: number[]; ms: number[]; cpuMs: number[] }> = {
-      labDefault: { accuracy: [], ms: [], cpuMs: [] },
-      labPlain: { accuracy: [], ms: [], cpuMs: [] },
+    const labRuns: Record<string, { accuracy: number[]; ms: number[]; cpuMs: number[]; predictMs: number[]; views: number }> = {
+      labDefault: { accuracy: [], ms: [], cpuMs: [], predictMs: [], views: 0 },
+      labPlain: { accuracy: [], ms: [], cpuMs: [], predictMs: [], views: 0 },
     };
     for (const [i, seed] of SEEDS.entries()) {
       const turns = Object.entries(lab);
@@ -137,7 +145,9 @@ async function main(): Promise<void> {
         labRuns[recipe].accuracy.push(r.accuracy);
         labRuns[recipe].ms.push(Math.round(r.ms));
         labRuns[recipe].cpuMs.push(Math.round(r.cpuMs));
-        console.log(`${base.id} ${recipe}: ${LAB_SIZE} photos/class, seed ${seed}: held-out accuracy ${r.accuracy.toFixed(3)}, run ${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)`);
+        labRuns[recipe].predictMs.push(Number(r.predictMs.toFixed(1)));
+        labRuns[recipe].views = r.views;
+        console.log(`${base.id} ${recipe}: ${LAB_SIZE} photos/class, seed ${seed}: held-out accuracy ${r.accuracy.toFixed(3)}, run ${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s), prediction ${r.predictMs.toFixed(1)} ms/photo (${r.views} view(s))`);
       }
     }
     const table = (recipe: string) => Object.fromEntries(SIZES.map((n) => [String(n), mean(runs[recipe][n])]));
@@ -153,6 +163,9 @@ async function main(): Promise<void> {
       labDefaultCpuMs: mean(labRuns.labDefault.cpuMs),
       labPlainCpuMs: mean(labRuns.labPlain.cpuMs),
       labDefaultCpuRatio: Number((mean(labRuns.labDefault.cpuMs) / mean(labRuns.labPlain.cpuMs)).toFixed(2)),
+      labDefaultPredictMsPerPhoto: Number(mean(labRuns.labDefault.predictMs).toFixed(1)),
+      labPlainPredictMsPerPhoto: Number(mean(labRuns.labPlain.predictMs).toFixed(1)),
+      labDefaultPredictViews: labRuns.labDefault.views,
       runs: { ...runs, labDefault: labRuns.labDefault, labPlain: labRuns.labPlain },
     };
     console.log(`${base.id}: embed ${embedMs.toFixed(1)} ms/image (wasm, batches of 16)`);
@@ -170,6 +183,7 @@ async function main(): Promise<void> {
       labRecipe: { recipe: LAB_RECIPE, engineOptions: lab.labDefault, photosPerClass: LAB_SIZE },
       heldOutAccuracy: 'mean over seeds; per-seed values in runs',
       times: 'Trainer.train on a fresh trainer (embedding + epochs), ms, mean over seeds: wall clock (depends on the load of the machine) and the process CPU time (the work itself)',
+      prediction: 'Trainer.predict per held-out photo, ms, mean over seeds (wall clock): a head trained on the fixed views averages them (labDefaultPredictViews passes per photo), a plain one sees the centre square',
     },
   };
   writeFileSync('bench-bases.json', `${JSON.stringify(result, null, 2)}\n`);

@@ -15,6 +15,8 @@ export interface HeadSnapshot {
   base?: string;
   /** Base layers whose weights travel with the head (empty after feature extraction). */
   tunedLayers: string[];
+  /** The head learned from the fixed views (views.ts) and predicts by averaging them; absent in heads that did not (or saved before). */
+  testTimeViews?: boolean;
   specs: tf.io.WeightsManifestEntry[];
   data: ArrayBuffer;
 }

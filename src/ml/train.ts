@@ -8,7 +8,7 @@ import { blocksAt } from './gradual';
 import { disposeGroups, paramGroup } from './groups';
 import type { ParamGroup } from './groups';
 import { createHead } from './head';
-import { checkPixels } from './image';
+import { checkPixels, centreView, toInputBatch } from './image';
 import type { View } from './image';
 import { installFastCpuKernels } from './kernels';
 import { installWasmKernels } from './kernels-wasm';
@@ -16,7 +16,7 @@ import { installGpuKernels } from './kernels-gpu';
 import { inventory, learnableWeights, plans } from './layers';
 import type { FreezePlan } from './layers';
 import { evaluate } from './metrics';
-import { EMBEDDING_LAYER, preprocess } from './mobilenet';
+import { EMBEDDING_LAYER } from './mobilenet';
 import type { MobileNet } from './mobilenet';
 import { resolveOptions } from './options';
 import type { EpochEvent, RangeTestOptions, Resolved, TrainEvent, TrainOptions, TrainResult } from './options';
@@ -36,7 +36,7 @@ import type { Pixels, Sample } from './types';
 import { fillCache, prefixFeatures, scoreSet, trainStep } from './step';
 import { breathe } from './yield';
 import type { Score } from './step';
-import { withFixedViews, type ViewedSample } from './views';
+import { fixedViews, withFixedViews, type ViewedSample } from './views';
 
 export interface TwoPhaseOptions {
   classNames: string[];
@@ -120,6 +120,8 @@ export class Trainer {
   private hiddenUnits = 0;
   private stepped = false;
   private running = false;
+  /** The head learned from the fixed views, so a prediction averages them (test-time augmentation). */
+  private testTimeViews = false;
   private readonly caches = new Map<string, BottleneckCache>();
 
   constructor(private readonly net: MobileNet) {
@@ -213,15 +215,21 @@ export class Trainer {
     });
   }
 
-  /** Class probabilities for one photo through the trained pipeline (fine-tuned base + head). */
-  async predict(p: Pixels): Promise<{ label: number; probabilities: number[] }> {
+  /**
+   * Class probabilities for one photo through the trained pipeline (fine-tuned base + head). A head that learned
+   * from the fixed views (views.ts) sees the photo through the same views and its probabilities are averaged,
+   * p = (1/V) Σᵥ softmax(z(viewᵥ)) (test-time augmentation); any other head sees the centre square alone. `views`
+   * says how many were averaged.
+   */
+  async predict(p: Pixels): Promise<{ label: number; probabilities: number[]; views: number }> {
     const { base, head } = this.ready();
     checkPixels(p);
+    const views = this.testTimeViews ? fixedViews(p) : [centreView(p)];
     // Asynchronous read: a synchronous GPU read returns zeros and breaks the WebGPU device in Chromium.
-    const output = tf.tidy(() => head.apply(embed(base, preprocess(p))) as tf.Tensor);
+    const output = tf.tidy(() => (head.apply(embed(base, toInputBatch(views.map(() => p), views))) as tf.Tensor).mean(0));
     const probabilities = Array.from(await output.data());
     output.dispose();
-    return { label: probabilities.indexOf(Math.max(...probabilities)), probabilities };
+    return { label: probabilities.indexOf(Math.max(...probabilities)), probabilities, views: views.length };
   }
 
   /**
@@ -254,6 +262,7 @@ export class Trainer {
       embeddingLayer: EMBEDDING_LAYER,
       base: baseOfModel(this.net.model, EMBEDDING_LAYER),
       tunedLayers,
+      ...(this.testTimeViews ? { testTimeViews: true } : {}),
       specs,
       data,
     };
@@ -270,6 +279,7 @@ export class Trainer {
         throw new EngineError('MODEL', 'The saved head was trained on a different base model.', { layer: saved.embeddingLayer });
       }
       const head = this.newHead(saved.classNames, saved.hiddenUnits, 0);
+      this.testTimeViews = saved.testTimeViews === true;
       head.weights.forEach((w, i) => restore(weights, headKey(i), w));
       base.reset();
       saved.tunedLayers.forEach((name) => base.model.getLayer(name).weights.forEach((w, j) => restore(weights, baseKey(name, j), w)));
@@ -383,6 +393,7 @@ export class Trainer {
       base.reset();
       this.newHead(o.classNames, o.hiddenUnits, o.seed, o.dropout);
     }
+    this.testTimeViews = o.cachedViews;
     const head = this.head!;
     base.layers.forEach((l, i) => {
       if (l.weights.length) l.trainable = split.trainable.includes(i);

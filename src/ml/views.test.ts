@@ -4,6 +4,7 @@ import type { MobileNet } from './mobilenet';
 import type { TrainOptions } from './options';
 import { squarePhotos, testNet } from './testing/fixtures';
 import { createHead, headLogits } from './head';
+import { toInputBatch } from './image';
 import { Trainer } from './train';
 import type { DecodedSample } from './types';
 import { FIXED_VIEW_COUNT, fixedViews, withFixedViews } from './views';
@@ -37,11 +38,11 @@ beforeAll(async () => {
 });
 
 describe('fixed views', () => {
-  it('the centre square and a mirrored 85 % crop of its middle', () => {
+  it('the centre square and its middle half, mirrored', () => {
     const views = fixedViews({ width: 300, height: 200 });
     expect(views).toEqual([
       { top: 0, left: 50, size: 200, flip: false, brightness: 0 },
-      { top: 15, left: 65, size: 170, flip: true, brightness: 0 },
+      { top: 50, left: 100, size: 100, flip: true, brightness: 0 },
     ]);
     expect(views).toHaveLength(FIXED_VIEW_COUNT);
     expect(withFixedViews(few.slice(0, 1)).map((s) => s.id)).toEqual([few[0].id, `${few[0].id}#view1`]);
@@ -58,6 +59,37 @@ describe('fixed views', () => {
     expect(events).toEqual([`${few.length * FIXED_VIEW_COUNT}/${few.length * FIXED_VIEW_COUNT}`]);
     await expect(trainer.train(few, fe({ cachedViews: true, augment: true }))).rejects.toMatchObject({ code: 'BAD_HYPERPARAMETER' });
     trainer.dispose();
+  });
+
+  it('a head trained on the fixed views predicts by averaging them; a saved head keeps that, an older one predicts on the centre', async () => {
+    const photo = squarePhotos(classNames, 1, 3)[0].pixels;
+    const through = (model: tf.LayersModel, views: ReturnType<typeof fixedViews>) =>
+      tf.tidy(() => Array.from((model.predict(toInputBatch(views.map(() => photo), views)) as tf.Tensor).mean(0).dataSync()));
+    const viewed = new Trainer(net);
+    await viewed.train(few, fe({ cachedViews: true }));
+    const answer = await viewed.predict(photo);
+    const exported = viewed.exportModel();
+    const averaged = through(exported, fixedViews(photo));
+    const centre = through(exported, fixedViews(photo).slice(0, 1));
+    expect(answer.views).toBe(FIXED_VIEW_COUNT);
+    answer.probabilities.forEach((p, i) => expect(p).toBeCloseTo(averaged[i], 5));
+    expect(answer.probabilities[0]).not.toBeCloseTo(centre[0], 4);
+    const saved = await viewed.headWeights();
+    expect(saved.testTimeViews).toBe(true);
+    const restored = new Trainer(net);
+    await restored.loadHead(saved);
+    expect(await restored.predict(photo)).toMatchObject({ views: FIXED_VIEW_COUNT, label: answer.label });
+    const older = { ...saved };
+    delete older.testTimeViews;
+    await restored.loadHead(older);
+    const old = await restored.predict(photo);
+    expect(old.views).toBe(1);
+    old.probabilities.forEach((p, i) => expect(p).toBeCloseTo(centre[i], 5));
+    const plain = new Trainer(net);
+    await plain.train(few, fe());
+    expect((await plain.predict(photo)).views).toBe(1);
+    expect((await plain.headWeights()).testTimeViews).toBeUndefined();
+    [viewed, restored, plain].forEach((t) => t.dispose());
   });
 
   it('dropout acts only while training (predictions are repeatable and survive a save); L2 shrinks the head', async () => {

@@ -60,6 +60,8 @@ export interface Ranked {
 export interface Prediction {
   from: 'trained' | 'imported' | 'imagenet';
   top: Ranked[];
+  /** Views of the photo the answer averages (a head trained on the fixed views, views.ts); absent: the centre square alone. */
+  views?: number;
 }
 
 /** The trained pipeline as the two files of TF.js `downloads://` (model.json + weights). */

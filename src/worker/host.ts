@@ -291,8 +291,8 @@ export class EngineHost implements EngineApi {
       return { from: 'imported', top: ranked(probabilities, imported.classNames) };
     }
     if (trainer?.trained) {
-      const { probabilities } = await trainer.predict(pixels);
-      return { from: 'trained', top: ranked(probabilities, trainer.labels) };
+      const { probabilities, views } = await trainer.predict(pixels);
+      return { from: 'trained', top: ranked(probabilities, trainer.labels), ...(views > 1 ? { views } : {}) };
     }
     const top = await classify(net, pixels, k);
     return { from: 'imagenet', top: top.map(({ label, probability }) => ({ label, probability })) };
