@@ -49,6 +49,8 @@ test('feature extraction on 16 shoes + 16 hats with the backend the app picks: â
   const answers = await predictEach(page, heldOut);
   expect(answers.every((a) => a === 'shoes' || a === 'hat')).toBe(true);
   expect(answers.filter((a, i) => a === truth[i]).length).toBeGreaterThanOrEqual(16);
+  // The lab's default trained on the fixed views, and the head the reload restored still predicts by averaging them.
+  await expect(page.getByTestId('prediction-views')).toHaveAttribute('data-value', '2');
 
   await test.step('another reload: the restored head answers exactly as before it', async () => {
     await page.reload();
