@@ -17,12 +17,14 @@ import { chooseBackend } from '../src/ml/backend';
 import { BASES } from '../src/ml/bases';
 import { stratifiedSplit, batches } from '../src/ml/dataset';
 import { createHead, headLogits } from '../src/ml/head';
+import { FoldedWeights } from '../src/ml/fold';
 import { paramGroup } from '../src/ml/groups';
 import { toInputBatch } from '../src/ml/image';
 import type { View } from '../src/ml/image';
 import { loadMobileNet, EMBEDDING_LAYER } from '../src/ml/mobilenet';
 import { rng, shuffled } from '../src/ml/random';
 import { trainStep } from '../src/ml/step';
+import type { BaseSplit } from '../src/ml/suffix';
 import type { Pixels, Sample } from '../src/ml/types';
 
 const OUT = '/tmp/tuning-emb';
@@ -119,7 +121,7 @@ async function experiments(): Promise<void> {
     const width = vec('c', 0, pooling).length;
     const head = createHead({ embeddingSize: width, hiddenUnits: 100, numClasses: 5 }, seed);
     const group = paramGroup(head.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)), 1e-3);
-    const split = { prefix: [], suffix: [], prefixEnd: 0, trainable: [] };
+    const split: BaseSplit = { prefix: [], suffix: [], prefixEnd: 0, trainable: [], folds: new FoldedWeights() };
     for (let e = 0; e < (v.epochs ?? 20); e++) {
       for (const batch of batches(train, 16, random)) {
         const features = tf.tensor2d(batch.map((s) => vec(s.view, index.get(s.id)!, pooling)));
