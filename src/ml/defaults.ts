@@ -64,14 +64,14 @@ export const RANGE_HEAD_EPOCHS = 5;
  * (`BENCH_PARTS=bases npm run bench`, scripts/bench-bases.ts) and, so that a choice does not fit those two, 8 seeds
  * replayed on cached embeddings (scripts/exp-views.ts: the same split, batches, head and steps). The cached views
  * (views.ts: the centre square and its middle half, mirrored), averaged again when the head predicts, lift v1 0.75
- * from 0.743 to 0.775 over 8 seeds (the bench's two: 0.797 and 0.810, 0.803 against the plain recipe's 0.750) for 1.8×
- * the run's time and two passes per prediction instead of one (bench, Node wasm: 130 against 67 ms a photo); the
- * earlier second view, a mirrored 85 % crop, gave 0.754, or 0.767 averaged. Longer training, dropout, L2, label
- * smoothing, mixup, a cosine schedule, normalised embeddings, other head sizes and early stopping (3 validation photos
- * a class are too few to choose an epoch by) measured no gain, fine-tuning the top block none for 2.5× the time, max
- * pooling concatenated to the average a loss (0.724, earlier views averaged), and refitting the head on all photos
- * after the run (validation photos too) under a point over 8 seeds (0.777). Three views reach 0.784 but cost more than
- * twice the plain run.
+ * from 0.743 to 0.775 over 8 seeds (the bench's two: 0.797 and 0.810, 0.803 against the plain recipe's 0.750) for 1.9×
+ * the run's time, wall and CPU, and two passes per prediction instead of one (bench, Node wasm: 48 against 23 ms a
+ * photo); the earlier second view, a mirrored 85 % crop, gave 0.754, or 0.767 averaged. Longer training, dropout, L2,
+ * label smoothing, mixup, a cosine schedule, normalised embeddings, other head sizes and early stopping (3 validation
+ * photos a class are too few to choose an epoch by) measured no gain, fine-tuning the top block none for 2.5× the
+ * time, max pooling concatenated to the average a loss (0.724, earlier views averaged), and refitting the head on all
+ * photos after the run (validation photos too) under a point over 8 seeds (0.777). Three views reach 0.784 but cost
+ * more than twice the plain run.
  */
 export const LAB_RECIPE: Recipe = {
   mode: 'feature-extraction',
