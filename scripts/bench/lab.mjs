@@ -150,7 +150,10 @@ export async function memoryRun(browser, base, n) {
     return {
       photos: n, variants, backend, uploadSeconds, trainSeconds,
       jsHeapAfterTrainingMB: await heap(),
-      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer) },
+      // The sum over every renderer process (the goal's figure), and each process's own: the page's (with the engine
+      // and its threads) first, then the browser's other renderers (a spare one, and one every context opens), which
+      // are there with a blank page too.
+      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer), processes: { idle: idle.renderers.map(mb), peak: peak.renderers.map(mb) } },
       gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },
       engineTensorsPeakMB: mb(enginePeakBytes.tensorBytes),
       engineWasmHeapPeakMB: enginePeakBytes.wasmHeapBytes == null ? null : mb(enginePeakBytes.wasmHeapBytes),

@@ -17,11 +17,14 @@ function children() {
   return byParent;
 }
 
-/** { renderer, gpu, other } resident bytes of every descendant of this process; null where /proc is missing. */
+/**
+ * { renderer, gpu, other } resident bytes of every descendant of this process, and `renderers`: each renderer
+ * process's own, by pid; null where /proc is missing.
+ */
 export function chromiumRss() {
   if (!existsSync('/proc/self/stat')) return null;
   const byParent = children();
-  const totals = { renderer: 0, gpu: 0, other: 0 };
+  const totals = { renderer: 0, gpu: 0, other: 0, renderers: {} };
   const stack = [...(byParent.get(process.pid) ?? [])];
   while (stack.length) {
     const pid = stack.pop();
@@ -31,6 +34,7 @@ export function chromiumRss() {
       const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
       const type = cmd.includes('--type=renderer') ? 'renderer' : cmd.includes('--type=gpu-process') ? 'gpu' : 'other';
       totals[type] += rss;
+      if (type === 'renderer') totals.renderers[pid] = rss;
     } catch {
       // the process ended while we looked
     }
@@ -38,12 +42,18 @@ export function chromiumRss() {
   return totals;
 }
 
-/** Samples chromiumRss() every `ms` until stop(); returns the peak of each type. */
+/**
+ * Samples chromiumRss() every `ms` until stop(); returns the peak of each type, and in `renderers` each renderer
+ * process's own peak (largest first): the page's (with its workers) beside the browser's other renderers.
+ */
 export function peakRss(ms = 250) {
   const peak = { renderer: 0, gpu: 0, other: 0 };
+  const each = new Map();
   const take = () => {
     const now = chromiumRss();
-    if (now) for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], now[k]);
+    if (!now) return;
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], now[k]);
+    for (const [pid, rss] of Object.entries(now.renderers)) each.set(pid, Math.max(each.get(pid) ?? 0, rss));
   };
   take();
   const timer = setInterval(take, ms);
@@ -51,7 +61,7 @@ export function peakRss(ms = 250) {
     stop() {
       clearInterval(timer);
       take();
-      return peak;
+      return { ...peak, renderers: [...each.values()].sort((a, b) => b - a) };
     },
   };
 }

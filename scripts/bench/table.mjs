@@ -59,8 +59,8 @@ export function printTable(r) {
     }
   }
   if (r.memory?.runs) {
-    console.log('\nphotos in the project (wasm) | renderer MB idle → peak (page + engine) | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
-    console.log('---|---|---|---|---|---|---');
+    console.log('\nphotos in the project (wasm) | renderer MB idle → peak (page + engine, every renderer process) | each process at peak | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
+    console.log('---|---|---|---|---|---|---|---');
     for (const m of r.memory.runs) {
       if (!m.rendererMB) {
         console.log(`${m.photos} | ${m.notes}`);
@@ -68,7 +68,7 @@ export function printTable(r) {
       }
       const made = m.variants ? ` (${m.variants} variants)` : '';
       console.log(
-        `${m.photos}${made} | ${m.rendererMB.idle} → ${m.rendererMB.peak} | ${m.gpuProcessMB.peak} | ${m.engineTensorsPeakMB} / ${m.engineWasmHeapPeakMB ?? '—'} | ` +
+        `${m.photos}${made} | ${m.rendererMB.idle} → ${m.rendererMB.peak} | ${m.rendererMB.processes?.peak.join(' + ') ?? '—'} | ${m.gpuProcessMB.peak} | ${m.engineTensorsPeakMB} / ${m.engineWasmHeapPeakMB ?? '—'} | ` +
           `${fmt(m.uploadSeconds, 0)} | ${fmt(m.trainSeconds, 0)} | ${m.longestMainThreadTaskMs.upload} / ${m.longestMainThreadTaskMs.training}`,
       );
     }
