@@ -16,6 +16,31 @@ export interface ThreadFigures {
   allEpochMsN: Spread | null;
   /** The page was cross-origin isolated (without it there is one thread whatever is asked). */
   isolated: boolean;
+  /**
+   * The machine's own ceiling: the throughput of `count` workers doing the same fixed arithmetic at once against one
+   * alone (2 would be perfect on 2 cores; shared or throttled vCPUs give less), measured in the same run.
+   */
+  machineSpeedup: Spread | null;
+}
+
+/** Runs the spin worker's fixed work in `k` workers at once; ms until the last one finishes. */
+async function spin(k: number, rounds: number): Promise<number> {
+  const workers = Array.from({ length: k }, () => new Worker(new URL('./spin.worker.ts', import.meta.url), { type: 'module' }));
+  try {
+    const start = performance.now();
+    await Promise.all(workers.map((w) => new Promise((done) => { w.onmessage = done; w.postMessage(rounds); })));
+    return performance.now() - start;
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}
+
+/** Throughput of `count` cores over one, as the median of `reps` alternating runs (~0.3 s of work each). */
+async function machineSpeedup(count: number, reps: number): Promise<Spread | null> {
+  const rounds = 20_000;
+  await spin(1, rounds / 10);
+  const [one, all] = await alternate(reps, () => spin(1, rounds), () => spin(count, rounds));
+  return spread(one.map((ms, i) => Number(((count * ms) / all[i]).toFixed(2))));
 }
 
 async function engineWith(threads: number, samples: DecodedSample[]): Promise<{ engine: Engine; threads: number; layers: LayerInfo[]; end: () => void }> {
@@ -56,7 +81,8 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
     await embed(all.engine);
     const [embed1, embedN] = await alternate(reps, () => embed(one.engine), () => embed(all.engine));
     const [all1, allN] = await alternate(ftReps, () => epoch(one.engine), () => epoch(all.engine));
-    return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), isolated: crossOriginIsolated };
+    const machine = await machineSpeedup(count, Math.max(reps, 3));
+    return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), isolated: crossOriginIsolated, machineSpeedup: machine };
   } finally {
     one.end();
     all.end();
