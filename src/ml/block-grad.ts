@@ -41,32 +41,19 @@ export function trainableBlock(block: ConvBlock, x: tf.Tensor4D, inputNeedsGradi
     if (m !== dy) m.dispose();
     return { dx, dFilter, dBias };
   };
-  if (inputNeedsGradient) {
-    const op = tf.customGrad((...args) => {
-      const [input, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-      const y = convolve(block, input, w, b);
-      save([input, w, y]);
-      return {
-        value: y,
-        gradFunc: (dy, [i, wt, out]) => {
-          const g = gradients(i as tf.Tensor4D, wt as tf.Tensor4D, out as tf.Tensor4D, dy as tf.Tensor4D);
-          return [g.dx!, g.dFilter, g.dBias];
-        },
-      };
-    });
-    return op(x, filter, bias) as tf.Tensor4D;
-  }
+  // The input is an argument of the op only when it needs a gradient: customGrad wants one for every argument.
   const op = tf.customGrad((...args) => {
-    const [w, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = convolve(block, x, w, b);
-    save([x, w, y]);
+    const save = args.at(-1) as tf.GradSaveFunc;
+    const [input, w, b] = (inputNeedsGradient ? args : [x, ...args]) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+    const y = convolve(block, input, w, b);
+    save([input, w, y]);
     return {
       value: y,
       gradFunc: (dy, [i, wt, out]) => {
         const g = gradients(i as tf.Tensor4D, wt as tf.Tensor4D, out as tf.Tensor4D, dy as tf.Tensor4D);
-        return [g.dFilter, g.dBias];
+        return inputNeedsGradient ? [g.dx!, g.dFilter, g.dBias] : [g.dFilter, g.dBias];
       },
     };
   });
-  return op(filter, bias) as tf.Tensor4D;
+  return (inputNeedsGradient ? op(x, filter, bias) : op(filter, bias)) as tf.Tensor4D;
 }

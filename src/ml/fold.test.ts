@@ -8,7 +8,7 @@ import { inventory, learnableWeights, plans } from './layers';
 import { EMBEDDING_LAYER, preprocess, truncatedModel } from './mobilenet';
 import type { MobileNet } from './mobilenet';
 import { embed, pool, splitBase, suffixForward } from './suffix';
-import { relativeDiff } from './testing/compare';
+import { globalDiff, relativeDiff } from './testing/compare';
 import { squarePhotos, testNet } from './testing/fixtures';
 import type { DecodedSample } from './types';
 
@@ -90,12 +90,6 @@ describe('conv → BatchNorm → ReLU6 folded into one convolution', () => {
       const values = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
       tf.dispose(grads);
       return values;
-    };
-    const globalDiff = (a: Float32Array[], b: Float32Array[]) => {
-      let diff = 0;
-      let norm = 0;
-      b.forEach((g, i) => g.forEach((v, j) => ((diff += (a[i][j] - v) ** 2), (norm += v ** 2))));
-      return Math.sqrt(diff / norm);
     };
     const keras = (images: tf.Tensor4D) => pool(split.suffix.reduce((h, l) => l.apply(h, { training: false }) as tf.Tensor, images as tf.Tensor));
     const before = tf.memory().numTensors;

@@ -11,7 +11,7 @@ import { photos, testNet } from './testing/fixtures';
 import { Trainer } from './train';
 import type { TrainOptions } from './options';
 import type { DecodedSample } from './types';
-import { relativeDiff } from './testing/compare';
+import { globalDiff, relativeDiff } from './testing/compare';
 
 let net: MobileNet;
 let small: DecodedSample[];
@@ -45,13 +45,6 @@ describe('fine-tuning on wasm', () => {
       const values = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
       tf.dispose(grads);
       return values;
-    };
-    /** ‖a − b‖ / ‖b‖ over every parameter of the base. */
-    const globalDiff = (a: Float32Array[], b: Float32Array[]) => {
-      let diff = 0;
-      let norm = 0;
-      b.forEach((g, i) => g.forEach((v, j) => ((diff += (a[i][j] - v) ** 2), (norm += v ** 2))));
-      return Math.sqrt(diff / norm);
     };
     const onWasm = await gradients('wasm');
     const onCpu = await gradients('cpu');

@@ -8,3 +8,11 @@ export function relativeDiff(a: Float32Array, b: Float32Array): number {
   }
   return diff / scale;
 }
+
+/** ‖a − b‖ / ‖b‖ over a set of tensors taken as one vector (every parameter of a base, say). */
+export function globalDiff(a: Float32Array[], b: Float32Array[]): number {
+  let diff = 0;
+  let norm = 0;
+  b.forEach((g, i) => g.forEach((v, j) => ((diff += (a[i][j] - v) ** 2), (norm += v ** 2))));
+  return Math.sqrt(diff / norm);
+}
