@@ -1,7 +1,7 @@
 // The lab as a learner drives it, for the benchmark: uploads, training, live prediction; what the page feels.
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { peakRss } from './procmem.mjs';
+import { chromiumRss, peakRss } from './procmem.mjs';
 import { benchPhotos } from './photos.mjs';
 
 const CACHE = resolve('.cache', 'assets', 'datasets', 'clothing-small-5');
@@ -15,7 +15,7 @@ const observeLongTasks = () => {
 const longest = (page) => page.evaluate(() => Math.max(0, ...window.__longTasks.splice(0)));
 
 /** Waits until the page has had no long task for a whole second (at most 15 s), e.g. after an upload renders. */
-async function settle(page) {
+export async function settle(page) {
   for (let i = 0; i < 15; i++) {
     await page.evaluate(() => window.__longTasks.splice(0));
     await page.waitForTimeout(1000);
@@ -23,7 +23,7 @@ async function settle(page) {
   }
 }
 
-async function openLab(browser, base, backend) {
+export async function openLab(browser, base, backend) {
   const context = await browser.newContext({ permissions: ['camera'] });
   await context.addInitScript(observeLongTasks);
   const page = await context.newPage();
@@ -55,7 +55,7 @@ function enginePeak(page) {
   };
 }
 
-async function upload(page, groups) {
+export async function upload(page, groups) {
   for (const [i, paths] of groups.entries()) {
     const card = page.getByTestId('class-card').nth(i);
     await card.getByTestId('class-upload').setInputFiles(paths);
@@ -63,7 +63,7 @@ async function upload(page, groups) {
   }
 }
 
-async function train(page, epochs) {
+export async function train(page, epochs) {
   await page.getByTestId('epochs').fill(String(epochs));
   await page.getByTestId('epochs').press('Tab');
   await page.getByTestId('train').click();
@@ -112,6 +112,21 @@ export async function labRun(browser, base, backend) {
   }
 }
 
+/** Every renderer of this browser with one blank page open (after 2 s), in MB: sum, PSS sum, each process. */
+async function blankPageRenderers(browser) {
+  const context = await browser.newContext();
+  try {
+    await (await context.newPage()).goto('about:blank');
+    await new Promise((r) => setTimeout(r, 2000));
+    const now = chromiumRss();
+    if (!now) return null;
+    const mb = (b) => Math.round(b / 2 ** 20);
+    return { sum: mb(now.renderer), pss: mb(now.rendererPss), processes: Object.values(now.renderers).sort((a, b) => b - a).map(mb) };
+  } finally {
+    await context.close();
+  }
+}
+
 /**
  * Uploads N photos into a project through the lab (two classes; past the datasets' own photos, variants of them:
  * photos.mjs), trains feature extraction; peaks of memory and of main-thread tasks. The engine's worker runs in the
@@ -121,6 +136,7 @@ export async function labRun(browser, base, backend) {
 export async function memoryRun(browser, base, n) {
   const { groups, variants } = benchPhotos(n);
   const backend = process.env.BENCH_MEMORY_BACKEND ?? 'wasm';
+  const blank = await blankPageRenderers(browser);
   const rss = peakRss();
   const { context, page } = await openLab(browser, base, backend);
   try {
@@ -153,7 +169,12 @@ export async function memoryRun(browser, base, n) {
       // The sum over every renderer process (the goal's figure), and each process's own: the page's (with the engine
       // and its threads) first, then the browser's other renderers (a spare one, and one every context opens), which
       // are there with a blank page too.
-      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer), processes: { idle: idle.renderers.map(mb), peak: peak.renderers.map(mb) } },
+      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer), pssPeak: mb(peak.rendererPss), processes: { idle: idle.renderers.map(mb), peak: peak.renderers.map(mb) } },
+      // The lab's own renderer process (page + engine worker + its wasm threads): RSS, and PSS (its share of pages
+      // it shares with the browser's other processes, Chromium's library above all).
+      appRendererMB: { idle: idle.app && mb(idle.app.rss), peak: peak.app && mb(peak.app.rss), pssIdle: idle.app && mb(idle.app.pss), pssPeak: peak.app && mb(peak.app.pss) },
+      // The same browser with one blank page and no app: what of the sum is the browser's own.
+      blankPageRenderersMB: blank,
       gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },
       engineTensorsPeakMB: mb(enginePeakBytes.tensorBytes),
       engineWasmHeapPeakMB: enginePeakBytes.wasmHeapBytes == null ? null : mb(enginePeakBytes.wasmHeapBytes),

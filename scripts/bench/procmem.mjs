@@ -17,24 +17,50 @@ function children() {
   return byParent;
 }
 
+/** A /proc field in kB, as bytes (0 when the process is gone). */
+function kB(pid, file, field) {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** PSS: each shared page (Chromium's own library, mapped by every process) counted once across them, not per process. */
+const pss = (pid) => kB(pid, 'smaps_rollup', 'Pss');
+
+/** The app's renderer is the one running a dedicated worker (the engine); the browser's spare renderers run none. */
+function runsWorker(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').startsWith('DedicatedWorker'));
+  } catch {
+    return false;
+  }
+}
+
 /**
- * { renderer, gpu, other } resident bytes of every descendant of this process, and `renderers`: each renderer
- * process's own, by pid; null where /proc is missing.
+ * { renderer, gpu, other } resident bytes of every descendant of this process; `renderers`: each renderer
+ * process's own, by pid; `rendererPss`: the renderers' PSS summed; `app`: the renderer that runs the engine's
+ * worker ({ pid, rss, pss }, null when none does); null where /proc is missing.
  */
 export function chromiumRss() {
   if (!existsSync('/proc/self/stat')) return null;
   const byParent = children();
-  const totals = { renderer: 0, gpu: 0, other: 0, renderers: {} };
+  const totals = { renderer: 0, gpu: 0, other: 0, rendererPss: 0, renderers: {}, app: null };
   const stack = [...(byParent.get(process.pid) ?? [])];
   while (stack.length) {
     const pid = stack.pop();
     stack.push(...(byParent.get(pid) ?? []));
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      const rss = kB(pid, 'status', 'VmRSS');
       const type = cmd.includes('--type=renderer') ? 'renderer' : cmd.includes('--type=gpu-process') ? 'gpu' : 'other';
       totals[type] += rss;
-      if (type === 'renderer') totals.renderers[pid] = rss;
+      if (type !== 'renderer') continue;
+      totals.renderers[pid] = rss;
+      const p = pss(pid);
+      totals.rendererPss += p;
+      if (runsWorker(pid) && rss > (totals.app?.rss ?? 0)) totals.app = { pid, rss, pss: p };
     } catch {
       // the process ended while we looked
     }
@@ -43,16 +69,19 @@ export function chromiumRss() {
 }
 
 /**
- * Samples chromiumRss() every `ms` until stop(); returns the peak of each type, and in `renderers` each renderer
- * process's own peak (largest first): the page's (with its workers) beside the browser's other renderers.
+ * Samples chromiumRss() every `ms` until stop(); returns the peak of each type, `rendererPss` (peak of the sum),
+ * `app` (the engine's renderer: peak RSS and peak PSS), and in `renderers` each renderer process's own peak
+ * (largest first): the page's (with its workers) beside the browser's other renderers.
  */
 export function peakRss(ms = 250) {
-  const peak = { renderer: 0, gpu: 0, other: 0 };
+  const peak = { renderer: 0, gpu: 0, other: 0, rendererPss: 0 };
+  const app = { rss: 0, pss: 0 };
   const each = new Map();
   const take = () => {
     const now = chromiumRss();
     if (!now) return;
     for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], now[k]);
+    if (now.app) [app.rss, app.pss] = [Math.max(app.rss, now.app.rss), Math.max(app.pss, now.app.pss)];
     for (const [pid, rss] of Object.entries(now.renderers)) each.set(pid, Math.max(each.get(pid) ?? 0, rss));
   };
   take();
@@ -61,7 +90,7 @@ export function peakRss(ms = 250) {
     stop() {
       clearInterval(timer);
       take();
-      return { ...peak, renderers: [...each.values()].sort((a, b) => b - a) };
+      return { ...peak, app: app.rss ? app : null, renderers: [...each.values()].sort((a, b) => b - a) };
     },
   };
 }

@@ -60,8 +60,8 @@ export function printTable(r) {
     }
   }
   if (r.memory?.runs) {
-    console.log('\nphotos in the project (wasm) | renderer MB idle → peak (page + engine, every renderer process) | each process at peak | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
-    console.log('---|---|---|---|---|---|---|---');
+    console.log('\nphotos in the project (wasm) | renderer MB idle → peak (page + engine, every renderer process) | PSS peak | each process at peak | lab renderer MB idle → peak (PSS peak) | blank page: renderers MB (PSS) | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
+    console.log('---|---|---|---|---|---|---|---|---|---|---');
     for (const m of r.memory.runs) {
       if (!m.rendererMB) {
         console.log(`${m.photos} | ${m.notes}`);
@@ -69,11 +69,15 @@ export function printTable(r) {
       }
       const made = m.variants ? ` (${m.variants} variants)` : '';
       console.log(
-        `${m.photos}${made} | ${m.rendererMB.idle} → ${m.rendererMB.peak} | ${m.rendererMB.processes?.peak.join(' + ') ?? '—'} | ${m.gpuProcessMB.peak} | ${m.engineTensorsPeakMB} / ${m.engineWasmHeapPeakMB ?? '—'} | ` +
+        `${m.photos}${made} | ${m.rendererMB.idle} → ${m.rendererMB.peak} | ${m.rendererMB.pssPeak ?? '—'} | ${m.rendererMB.processes?.peak.join(' + ') ?? '—'} | ` +
+          `${m.appRendererMB ? `${m.appRendererMB.idle} → ${m.appRendererMB.peak} (${m.appRendererMB.pssPeak})` : '—'} | ${m.blankPageRenderersMB ? `${m.blankPageRenderersMB.processes.join(' + ')} = ${m.blankPageRenderersMB.sum} (${m.blankPageRenderersMB.pss})` : '—'} | ` +
+          `${m.gpuProcessMB.peak} | ${m.engineTensorsPeakMB} / ${m.engineWasmHeapPeakMB ?? '—'} | ` +
           `${fmt(m.uploadSeconds, 0)} | ${fmt(m.trainSeconds, 0)} | ${m.longestMainThreadTaskMs.upload} / ${m.longestMainThreadTaskMs.training}`,
       );
     }
     const g = r.memory.goal;
     if (g) console.log(`goal (< 600 MB, ≤ 1.25×): ${g.rendererPeakMB.join(' → ')} MB, ${g.ratio}× — ${g.met ? 'met' : 'not met'}`);
+    const a = g?.appRenderer;
+    if (a) console.log(`the lab's own renderer (page + engine), same test: ${a.peakMB.join(' → ')} MB (PSS ${a.pssPeakMB.join(' → ')}), ${a.ratio}× — under 600: ${a.under600 ? 'yes' : 'no'}, ≤ 1.25×: ${a.within125 ? 'yes' : 'no'}`);
   }
 }
