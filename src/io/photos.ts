@@ -23,7 +23,9 @@ export async function encodeDownscaled(source: ImageBitmap | HTMLVideoElement, m
   const h = source instanceof HTMLVideoElement ? source.videoHeight : source.height;
   const scale = Math.min(1, maxSide / Math.max(w, h));
   const canvas = new OffscreenCanvas(Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale)));
-  const ctx = canvas.getContext('2d')!;
+  // A CPU canvas: a GPU one makes convertToBlob wait on a GPU readback on the main thread (up to 0.85 s a photo
+  // under a software GPU) and keeps a transfer buffer of uploaded bitmaps in the renderer; this one is read once.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
   return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
 }
