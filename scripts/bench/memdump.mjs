@@ -1,7 +1,9 @@
 // Chromium's own memory accounting (memory-infra) per process and allocator, over CDP: which allocator of which
 // process holds a renderer's memory (malloc, partition_alloc, v8 per isolate, skia, gpu…), beyond what VmRSS says.
 // CLI (diagnosis, under flock /tmp/e2e.lock, after `npm run build`):
-//   node scripts/bench/memdump.mjs 300,2000   → dumps after upload and after training for each project size.
+//   MEMDUMP_NO_HEADERS=1 node scripts/bench/memdump.mjs 300,2000   → dumps with the lab open, after upload and
+//   after training, per project size (also in .cache/memdump.json). Without the variable the app is cross-origin
+//   isolated and its renderer cannot answer: the engine's wasm threads sit in Atomics.wait and never run the dump.
 
 /** Bytes of a memory-infra scalar attribute (hex strings in the trace). */
 const bytesOf = (attr) => (attr ? Number.parseInt(attr.value, 16) : 0);
