@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relu6Backprop } from './block-grad';
+import { centreView, toInputBatch } from './image';
 import { installWasmKernels, useKernelThreads } from './kernels-wasm';
 import { partialSize, runRows, taskRows, type RowTask } from './row-kernels';
 import { testNet } from './testing/fixtures';
@@ -153,6 +154,29 @@ describe('wasm kernels of our own', () => {
     expect(Array.from(await y.data())).toEqual([1, 2, 3]);
     y.dispose();
     expect(backend.numDataIds()).toBe(before);
+  });
+
+  it("slices, unstacks and makes photos' input as cpu does, leaving no wasm memory behind", async () => {
+    const on = async (backend: string) => {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      const x = tf.tensor4d(random([3, 5, 4, 2], 3), [3, 5, 4, 2]);
+      const ints = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+      const photos = [3, 4, 4].map((channels, k) => ({
+        width: 5, height: 2, channels: channels as 3 | 4, data: Uint8ClampedArray.from({ length: 10 * channels }, (_, i) => (i * 37 + k * 11) % 256),
+      }));
+      // Contiguous slices (one row, the middle rows) go through heapSlice, a strided one through wasm's own.
+      const parts = [tf.slice(x, [1], [1]), tf.slice(x, [1, 2], [1, 2]), tf.slice(x, [0, 1, 1, 0], [3, 2, 2, 1]), ...tf.unstack(x), ...tf.unstack(ints), ...tf.unstack(x, 1)];
+      const input = toInputBatch(photos, photos.map(centreView));
+      const values = await Promise.all([...parts, input].map((t) => t.data()));
+      tf.dispose([x, ints, ...parts, input]);
+      expect(tf.memory().numTensors).toBe(before);
+      return values.map((v) => Array.from(v));
+    };
+    const [wasm, cpu] = [await on('wasm'), await on('cpu')];
+    expect(wasm.slice(0, -1)).toEqual(cpu.slice(0, -1));
+    // The input is resampled (2×5 photos to 224×224): the backends' bilinear sampling rounds apart by an ulp or so.
+    expect(wasm.at(-1)!.reduce((d, v, i) => Math.max(d, Math.abs(v - cpu.at(-1)![i])), 0)).toBeLessThan(1e-6);
   });
 });
 

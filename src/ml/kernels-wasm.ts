@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { RGB_BATCH, writeScaledRgb } from './image';
+import type { Pixels } from './types';
 import { DEPTHWISE_PARAMS, IM2COL_PARAMS, RowTask, depthwiseFilterRows, im2colRows, relu6BackpropRows, type DepthwiseParams, type Im2colParams } from './row-kernels';
 
 /**
@@ -13,6 +15,7 @@ import { DEPTHWISE_PARAMS, IM2COL_PARAMS, RowTask, depthwiseFilterRows, im2colRo
 interface WasmBackendLike {
   /** A new tensor on the wasm heap; its contents are undefined until written. */
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A live view of a tensor's heap memory (invalidated when the heap grows: take views after allocating). */
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   disposeData(dataId: object): boolean;
@@ -256,6 +259,51 @@ function sharedIdentity(original: tf.KernelFunc) {
   };
 }
 
+/** Photos of one size → their scaled RGB [n, h, w, 3] (image.ts), written straight into the wasm heap. */
+function rgbBatch(args: { attrs: { photos: Pixels[] }; backend: WasmBackendLike }): Info {
+  const { attrs: { photos }, backend } = args;
+  const { width, height } = photos[0];
+  const out = backend.makeOutput([photos.length, height, width, 3], 'float32');
+  const values = backend.typedArrayFromHeap(out);
+  photos.forEach((p, i) => writeScaledRgb(p, values, i * width * height * 3));
+  return out;
+}
+
+/**
+ * A contiguous slice as one copy out of the heap. wasm's own reads its whole input through readSync first, a fresh
+ * copy of it per call (16 photos of 224×224×3: ~28 ms a slice on the benchmark's machine, mostly new pages).
+ */
+function heapSlice(original: tf.KernelFunc) {
+  return (args: { inputs: { x: Info }; attrs: { begin: number | number[]; size: number | number[] }; backend: WasmBackendLike }): Info => {
+    const { inputs: { x }, attrs, backend } = args;
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+    if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    const from = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
+    const out = backend.makeOutput(size, x.dtype);
+    backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x).subarray(from, from + tf.util.sizeFromShape(size)));
+    return out;
+  };
+}
+
+/**
+ * Unpack along the first axis (a bottleneck cache stores a batch photo by photo) as one copy per row out of the
+ * heap; wasm's own makes each row with a whole-input readSync (see heapSlice): ~450 ms for 16 photos of the input.
+ */
+function heapUnpack(original: tf.KernelFunc) {
+  return (args: { inputs: { value: Info }; attrs: { axis: number }; backend: WasmBackendLike }): Info[] => {
+    const { inputs: { value }, attrs, backend } = args;
+    const axis = attrs.axis < 0 ? attrs.axis + value.shape.length : attrs.axis;
+    if (axis !== 0 || value.dtype === 'string') return original(args as unknown as Parameters<tf.KernelFunc>[0]) as Info[];
+    const shape = value.shape.slice(1);
+    const size = tf.util.sizeFromShape(shape);
+    const outs = Array.from({ length: value.shape[0] }, () => backend.makeOutput(shape, value.dtype));
+    // Views after every allocation: growing the heap replaces its buffer.
+    const from = backend.typedArrayFromHeap(value);
+    outs.forEach((o, i) => backend.typedArrayFromHeap(o).set(from.subarray(i * size, (i + 1) * size)));
+    return outs;
+  };
+}
+
 /** dy↑s: dy[n,h,w,c] lands at [n, h·s, w·s, c] of a zero grid. */
 function dilate(dy: Float32Array, out: Float32Array, c: tf.backend_util.Conv2DInfo): void {
   const channels = c.outChannels;
@@ -295,4 +343,7 @@ export function installWasmKernels(): void {
   register('Sum', leadingSum(tf.getKernel('Sum', 'wasm')!.kernelFunc));
   register(RELU6_BACKPROP, relu6Backprop);
   register('Identity', sharedIdentity(tf.getKernel('Identity', 'wasm')!.kernelFunc));
+  register('Slice', heapSlice(tf.getKernel('Slice', 'wasm')!.kernelFunc));
+  register('Unpack', heapUnpack(tf.getKernel('Unpack', 'wasm')!.kernelFunc));
+  register(RGB_BATCH, rgbBatch);
 }
