@@ -13,8 +13,8 @@ export class TunableBase {
   readonly layers: tf.layers.Layer[];
   /** Index of the embedding layer: the pipeline ends there and the ImageNet head is dropped. */
   readonly cutIndex: number;
-  /** Its conv + BatchNorm blocks folded for inference, refolded as their weights change. */
-  readonly folds = new FoldedWeights();
+  /** Its conv + BatchNorm blocks folded for inference, refolded as their weights change; untrained ones are the net's. */
+  readonly folds: FoldedWeights;
   private readonly versions: number[];
   private readonly tuned = new Set<number>();
   private clock = 0;
@@ -22,8 +22,10 @@ export class TunableBase {
   private constructor(
     readonly model: tf.LayersModel,
     private readonly pristine: tf.LayersModel,
+    shared: FoldedWeights,
   ) {
     this.layers = model.layers;
+    this.folds = new FoldedWeights({ folds: shared, pristine: (block) => this.holdsPristine(block.conv) && this.holdsPristine(block.bn) });
     this.cutIndex = this.layers.findIndex((l) => l.name === EMBEDDING_LAYER);
     this.versions = this.layers.map(() => 0);
   }
@@ -32,7 +34,7 @@ export class TunableBase {
     const topology = net.model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'];
     const model = await tf.models.modelFromJSON({ modelTopology: topology });
     model.setWeights(net.model.getWeights());
-    return new TunableBase(model, net.model);
+    return new TunableBase(model, net.model, net.folds);
   }
 
   /** Names of the layers whose weights differ from ImageNet's (what a saved project must carry). */
@@ -63,6 +65,12 @@ export class TunableBase {
   dispose(): void {
     this.folds.dispose();
     this.model.dispose();
+  }
+
+  /** The layer still holds the downloaded weights (each write swaps a variable's data; reset() shares them again). */
+  private holdsPristine(layer: tf.layers.Layer): boolean {
+    const source = this.pristine.layers[this.layers.indexOf(layer)];
+    return source !== undefined && layer.weights.every((w, j) => w.read().dataId === source.weights[j]?.read().dataId);
   }
 
   private bump(indexes: readonly number[]): void {

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from './backend';
 import { TunableBase } from './base';
-import { steps } from './fold';
+import { FoldedWeights, steps } from './fold';
 import { inventory, learnableWeights, plans } from './layers';
 import { EMBEDDING_LAYER, preprocess, truncatedModel } from './mobilenet';
 import type { MobileNet } from './mobilenet';
@@ -39,7 +39,9 @@ describe('conv → BatchNorm → ReLU6 folded into one convolution', () => {
   for (const backend of ['cpu', 'wasm']) {
     it(`embeds real photos as the Keras layers do, within 1e-4, on ${backend}, and leaks nothing`, async () => {
       await tf.setBackend(backend);
-      const base = await TunableBase.copy(net);
+      // A net of its own: its folds start empty.
+      const mine = { ...net, folds: new FoldedWeights() };
+      const base = await TunableBase.copy(mine);
       const keras = truncatedModel({ ...net, model: base.model });
       const before = tf.memory().numTensors;
       for (const shot of shots) {
@@ -50,11 +52,18 @@ describe('conv → BatchNorm → ReLU6 folded into one convolution', () => {
         expect(maxAbsDiff(folded, reference)).toBeLessThan(1e-4);
         tf.dispose([folded, reference]);
       }
-      // 27 folded filters and biases stay with the base, and no more on the next call.
+      // 27 folded filters and biases, kept by the net for every copy of the base, and no more on the next call.
       expect(tf.memory().numTensors).toBe(before + 54);
       tf.dispose(tf.tidy(() => embed(base, preprocess(shots[0].pixels))));
       expect(tf.memory().numTensors).toBe(before + 54);
+      // A second copy (a new training slot) folds nothing anew.
+      const second = await TunableBase.copy(mine);
+      const withSecond = tf.memory().numTensors;
+      tf.dispose(tf.tidy(() => embed(second, preprocess(shots[0].pixels))));
+      expect(tf.memory().numTensors).toBe(withSecond);
+      second.dispose();
       base.dispose();
+      mine.folds.dispose();
       expect(tf.memory().numTensors).toBe(before - base.model.weights.length);
     });
   }
@@ -70,7 +79,12 @@ describe('conv → BatchNorm → ReLU6 folded into one convolution', () => {
     base.model.getLayer('conv_pw_13_bn').weights[1].write(tf.tidy(() => tf.fill([256], 0.25)));
     const [folded, reference] = tf.tidy(() => [embed(base, input), pool(keras.predict(input) as tf.Tensor)]);
     expect(maxAbsDiff(folded, reference)).toBeLessThan(1e-4);
-    tf.dispose([folded, reference, input]);
+    // The changed layer folds on its own: a fresh copy still embeds as the downloaded model.
+    const fresh = await TunableBase.copy(net);
+    const [again, original] = tf.tidy(() => [embed(fresh, input), pool(truncatedModel(net).predict(input) as tf.Tensor)]);
+    expect(maxAbsDiff(again, original)).toBeLessThan(1e-4);
+    tf.dispose([folded, reference, again, original, input]);
+    fresh.dispose();
     base.dispose();
   });
 

@@ -99,19 +99,25 @@ const sources = (block: ConvBlock) => [block.conv.weights[0], ...block.bn.weight
 /**
  * Folded weights of frozen blocks, kept between calls (wasm keys its packed XNNPACK operator by the filter tensor,
  * so a filter made anew each call would be repacked each call). Refolded when a layer's weights change (fine-tuning,
- * reset, a loaded project): every write swaps a variable's data.
+ * reset, a loaded project): every write swaps a variable's data. Keyed by layer name, so copies of one model can
+ * share: with `shared` (the folds of the model's original weights), a block `pristine` says still holds them is
+ * looked up there, and a fresh copy (a new training slot) folds and packs nothing of what it did not train.
  */
 export class FoldedWeights {
-  private readonly entries = new Map<tf.layers.Layer, { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D }>();
+  private readonly entries = new Map<string, { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D }>();
+
+  constructor(private readonly shared?: { folds: FoldedWeights; pristine: (block: ConvBlock) => boolean }) {}
 
   get(block: ConvBlock): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    if (this.shared?.pristine(block)) return this.shared.folds.get(block);
     const now = sources(block);
-    const held = this.entries.get(block.conv);
+    const name = block.conv.name;
+    const held = this.entries.get(name);
     if (held && held.sources.every((s, i) => s === now[i])) return held;
     if (held) tf.dispose([held.filter, held.bias]);
     const { filter, bias } = tf.tidy(() => foldWeights(block));
     const entry = { sources: now, filter: tf.keep(filter), bias: tf.keep(bias) };
-    this.entries.set(block.conv, entry);
+    this.entries.set(name, entry);
     return entry;
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FoldedWeights } from './fold';
 import { centreView, toInputBatch } from './image';
 import { EngineError } from './types';
 import type { Pixels } from './types';
@@ -9,6 +10,8 @@ export const EMBEDDING_LAYER = 'conv_pw_13_relu';
 export interface MobileNet {
   model: tf.LayersModel;
   classNames: string[];
+  /** Its conv + BatchNorm blocks folded as downloaded, shared by every copy of the base that still holds them (base.ts). */
+  folds: FoldedWeights;
   dispose(): void;
 }
 
@@ -40,7 +43,16 @@ export async function loadMobileNet(
     throw new EngineError('MODEL', `This is not the expected MobileNet: ${problem}.`, { problem });
   }
   onProgress?.(1);
-  return { model, classNames, dispose: () => model.dispose() };
+  const folds = new FoldedWeights();
+  return {
+    model,
+    classNames,
+    folds,
+    dispose: () => {
+      folds.dispose();
+      model.dispose();
+    },
+  };
 }
 
 /** Centre square crop, bilinear resize to 224, x/127.5 − 1: shape [1, 224, 224, 3]. */
