@@ -11,6 +11,7 @@ import { bareEmbed, bareHeadEpochs } from './bare';
 import { cacheBound } from './macs';
 import { alternate, spread, type Spread } from './stats';
 import { runThreads, type ThreadFigures } from './threads';
+import { startProfiles } from './profile';
 
 export interface BackendFigures {
   photos: number;
@@ -243,4 +244,12 @@ async function runThreadsOnly(perClass: number, reps = 5, ftReps = 2): Promise<T
   return runThreads(data.samples, data.classNames, reps, ftReps);
 }
 
-Object.assign(window, { runBench: run, runThreadsBench: runThreadsOnly });
+/** The thread comparison's engines, profiled kernel by kernel (scripts/bench/profile.mjs drives them job by job). */
+async function startProfileBench(perClass: number): Promise<{ count: number; jobs: string[] }> {
+  const data = await photos(perClass);
+  const profiles = await startProfiles(data.samples, data.classNames);
+  Object.assign(window, { profileJob: profiles.profile, endProfile: profiles.end });
+  return { count: profiles.count, jobs: profiles.jobs };
+}
+
+Object.assign(window, { runBench: run, runThreadsBench: runThreadsOnly, startProfileBench });
