@@ -39,7 +39,7 @@ describe('conv → BatchNorm → ReLU6 folded into one convolution', () => {
   for (const backend of ['cpu', 'wasm']) {
     it(`embeds real photos as the Keras layers do, within 1e-4, on ${backend}, and leaks nothing`, async () => {
       await tf.setBackend(backend);
-      // A net of its own: its folds start empty.
+      // A net of its own: its folds start empty (loadMobileNet fills them at once).
       const mine = { ...net, folds: new FoldedWeights() };
       const base = await TunableBase.copy(mine);
       const keras = truncatedModel({ ...net, model: base.model });

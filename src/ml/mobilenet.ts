@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FoldedWeights } from './fold';
+import { FoldedWeights, steps } from './fold';
 import { centreView, toInputBatch } from './image';
 import { EngineError } from './types';
 import type { Pixels } from './types';
@@ -43,7 +43,9 @@ export async function loadMobileNet(
     throw new EngineError('MODEL', `This is not the expected MobileNet: ${problem}.`, { problem });
   }
   onProgress?.(1);
+  // Folded at once, not on first use: the net's tensors then stay put whatever trains on it.
   const folds = new FoldedWeights();
+  for (const s of steps(model.layers)) if ('block' in s) folds.get(s.block);
   return {
     model,
     classNames,
