@@ -1,10 +1,9 @@
 // Per-kernel profiles of the wasm engine with 1 thread and with all (scripts/bench/profile.mjs): the threads part's
 // two engines and jobs, each kernel's time summed by name and input shape, so the parallel share can be read off.
 import * as Comlink from 'comlink';
-import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
-import { absoluteWasmPaths } from '../io/wasm-paths';
-import { plans, type DecodedSample, type LayerInfo, type TrainOptions } from '../ml';
+import type { DecodedSample, LayerInfo, TrainOptions } from '../ml';
 import { wasmThreadCount } from '../ml/threads';
+import { threadJobs, wasmEngineConfig } from './threads';
 import type { Profile, ProfileApi } from './profile.worker';
 
 interface Profiler {
@@ -16,7 +15,7 @@ interface Profiler {
 async function profiler(threads: number, samples: DecodedSample[]): Promise<Profiler> {
   const worker = new Worker(new URL('./profile.worker.ts', import.meta.url), { type: 'module', name: `profile-${threads}` });
   const api = Comlink.wrap<ProfileApi>(worker);
-  const got = await api.start({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths: absoluteWasmPaths(document.baseURI), requested: 'wasm', threads }, samples.map(({ id, pixels }) => ({ id, pixels })));
+  const got = await api.start(wasmEngineConfig(threads), samples.map(({ id, pixels }) => ({ id, pixels })));
   if (got.threads !== threads) throw new Error(`asked for ${threads} threads, got ${got.threads}`);
   return { api, layers: got.layers, end: () => worker.terminate() };
 }
@@ -26,11 +25,8 @@ export async function startProfiles(samples: DecodedSample[], classNames: string
   const count = wasmThreadCount();
   const engines = new Map<number, Profiler>([[1, await profiler(1, samples)], [count, await profiler(count, samples)]]);
   const refs = samples.map(({ id, label }) => ({ id, label }));
-  const common = { classNames, batchSize: 16, learningRate: 1e-3, validationSplit: 0, seed: 7 };
-  const jobs: Record<string, TrainOptions> = {
-    embed: { ...common, mode: 'feature-extraction', epochs: 1 },
-    'all-layers-2-epochs': { ...common, mode: 'fine-tune', plan: plans.everything(engines.get(1)!.layers), epochs: 2, learningRate: 1e-5 },
-  };
+  const { embed, everything } = threadJobs(classNames, engines.get(1)!.layers);
+  const jobs: Record<string, TrainOptions> = { embed, 'all-layers-2-epochs': everything };
   return {
     count,
     jobs: Object.keys(jobs),

@@ -2,6 +2,7 @@
 // the app runs it), same photos, alternating; embedding ms per photo and a steady-state every-layer epoch.
 import * as Comlink from 'comlink';
 import { connectEngine, type Engine } from '../worker/client';
+import type { EngineConfig } from '../worker/api';
 import { CLASS_NAMES_URL, MODEL_URL } from '../io/assets';
 import { absoluteWasmPaths } from '../io/wasm-paths';
 import { plans, type LayerInfo, type DecodedSample, type TrainEvent, type TrainOptions } from '../ml';
@@ -43,9 +44,23 @@ async function machineSpeedup(count: number, reps: number): Promise<Spread | nul
   return spread(one.map((ms, i) => Number(((count * ms) / all[i]).toFixed(2))));
 }
 
+/** The engine of the threads part: wasm with `threads` threads (the profiler, profile.ts, starts the same). */
+export const wasmEngineConfig = (threads: number): EngineConfig => ({
+  modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths: absoluteWasmPaths(document.baseURI), requested: 'wasm', threads,
+});
+
+/** The threads part's jobs, timed here and profiled kernel by kernel by profile.ts: the same options in both. */
+export function threadJobs(classNames: string[], layers: LayerInfo[]): { embed: TrainOptions; everything: TrainOptions } {
+  const common = { classNames, batchSize: 16, learningRate: 1e-3, validationSplit: 0, seed: 7 };
+  return {
+    embed: { ...common, mode: 'feature-extraction', epochs: 1 },
+    everything: { ...common, mode: 'fine-tune', plan: plans.everything(layers), epochs: 2, learningRate: 1e-5 },
+  };
+}
+
 async function engineWith(threads: number, samples: DecodedSample[]): Promise<{ engine: Engine; threads: number; layers: LayerInfo[]; end: () => void }> {
   const { engine, terminate } = await connectEngine();
-  const info = await engine.init({ modelUrl: MODEL_URL(), classNamesUrl: CLASS_NAMES_URL(), wasmPaths: absoluteWasmPaths(document.baseURI), requested: 'wasm', threads });
+  const info = await engine.init(wasmEngineConfig(threads));
   if (info.backend.name !== 'wasm') throw new Error(`wasm unavailable: ${info.backend.reason}`);
   const copies = samples.map(({ id, pixels }) => ({ id, pixels: { ...pixels, data: pixels.data.slice() } }));
   await engine.putSamples(Comlink.transfer(copies, copies.map((s) => s.pixels.data.buffer as ArrayBuffer)));
@@ -59,21 +74,20 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
   try {
     if (one.threads !== 1 || all.threads !== count) throw new Error(`asked for 1 and ${count} threads, got ${one.threads} and ${all.threads}`);
     const refs = samples.map(({ id, label }) => ({ id, label }));
-    const common = { classNames, batchSize: 16, learningRate: 1e-3, validationSplit: 0, seed: 7 };
+    const jobs = threadJobs(classNames, one.layers);
     let runId = 1;
     /** A fresh slot's embedding of every photo: the sum of its embed chunks, per photo. */
     const embed = async (e: Engine) => {
       let ms = 0;
       const slot = `embed-${runId}`;
-      await e.train(slot, runId++, refs, { ...common, mode: 'feature-extraction', epochs: 1 }, Comlink.proxy((ev: TrainEvent) => { if (ev.type === 'embed') ms += ev.ms; }));
+      await e.train(slot, runId++, refs, jobs.embed, Comlink.proxy((ev: TrainEvent) => { if (ev.type === 'embed') ms += ev.ms; }));
       await e.disposeSlot(slot);
       return ms / samples.length;
     };
-    const everything: TrainOptions = { ...common, mode: 'fine-tune', plan: plans.everything(one.layers), epochs: 2, learningRate: 1e-5 };
     /** The second epoch of a fine-tune with every layer trainable (the first also builds the trainer). */
     const epoch = async (e: Engine) => {
       const slot = `all-${runId}`;
-      const r = await e.train(slot, runId++, refs, everything);
+      const r = await e.train(slot, runId++, refs, jobs.everything);
       await e.disposeSlot(slot);
       return r.history[1].ms;
     };
