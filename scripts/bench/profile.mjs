@@ -66,6 +66,10 @@ for (const job of jobs) {
   const [[k1, one], [kN, all]] = Object.entries(profiles).filter(([k]) => k.startsWith(`${job} `));
   console.log(`\n## ${job}: wall ${f(one.wallMs)} → ${f(all.wallMs)} ms (${(one.wallMs / all.wallMs).toFixed(2)}×); in kernels ${f(one.kernelMs)} → ${f(all.kernelMs)}; outside ${f(one.wallMs - one.kernelMs)} → ${f(all.wallMs - all.kernelMs)}`);
   for (const k of [k1, kN]) console.log(`cores busy per renderer thread (${k}): ${JSON.stringify(cpu[k].threads)}`);
+  if (all.pool.length) {
+    console.log(`kernel pool (${kN}): the engine thread's share and its wait for the helpers, ms per run (a share near the one-thread kernel's ms: the threads ran at half speed)`);
+    for (const t of all.pool) console.log(`${t.task.padEnd(28)} ${f(t.ownMs)} ${f(t.waitMs)}  ${t.calls}×`);
+  }
   const byName = (p) => p.rows.reduce((m, r) => m.set(r.name, (m.get(r.name) ?? 0) + r.ms), new Map());
   const [n1, nN] = [byName(one), byName(all)];
   console.log('kernel | ms 1 | ms N | ×');

@@ -3,6 +3,8 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { EngineHost } from '../worker/host';
+import { timeKernelPool } from '../worker/kernel-pool';
+import { RowTask } from '../ml/row-kernels';
 import type { EngineConfig, SampleRef } from '../worker/api';
 import type { LayerInfo, Pixels, TrainOptions } from '../ml';
 
@@ -21,7 +23,15 @@ export interface Profile {
   /** ms inside kernels, per run. */
   kernelMs: number;
   rows: KernelRow[];
+  /**
+   * The wasm gradient kernels' own thread pool, per task kind and run (empty with one thread): the engine thread's
+   * share and its wait for the helpers. With an even split, a share as long as the whole kernel on one thread means
+   * each thread ran at half speed.
+   */
+  pool: { task: string; calls: number; ownMs: number; waitMs: number }[];
 }
+
+const taskName = new Map(Object.entries(RowTask).map(([name, kind]) => [kind as number, name]));
 
 const host = new EngineHost('worker');
 let runId = 1;
@@ -43,6 +53,7 @@ const api = {
     await job();
     const rows = new Map<string, KernelRow>();
     let wallMs = 0;
+    timeKernelPool(true);
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
       const info = await tf.profile(job);
@@ -56,8 +67,9 @@ const api = {
         rows.set(key, row);
       }
     }
+    const pool = [...(timeKernelPool(false) ?? [])].map(([kind, t]) => ({ task: taskName.get(kind) ?? String(kind), calls: t.calls / runs, ownMs: t.ownMs / runs, waitMs: t.waitMs / runs }));
     const all = [...rows.values()].map((r) => ({ ...r, ms: r.ms / runs, calls: r.calls / runs }));
-    return { threads: 0, wallMs: wallMs / runs, kernelMs: all.reduce((a, r) => a + r.ms, 0), rows: all };
+    return { threads: 0, wallMs: wallMs / runs, kernelMs: all.reduce((a, r) => a + r.ms, 0), rows: all, pool };
   },
 };
 

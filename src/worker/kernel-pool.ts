@@ -3,6 +3,23 @@ import { partialSize, runRows, taskRows, type RowTask } from '../ml/row-kernels'
 import { useKernelThreads } from '../ml/kernels-wasm';
 import { GEN, KIND, PARTIAL, PENDING, SLOTS, STOP, share, type PoolInit } from './kernel-pool-protocol';
 
+/** One task kind's time over the calls since timing began: the engine thread's own share, then its wait for the helpers. */
+export interface PoolTiming {
+  calls: number;
+  ownMs: number;
+  waitMs: number;
+}
+
+/** Per task kind while the kernel profiler (src/bench/profile.worker.ts) times the pool; null otherwise. */
+let timing: Map<RowTask, PoolTiming> | null = null;
+
+/** Starts (`on`) or stops timing the pool's tasks; returns what was timed until now. */
+export function timeKernelPool(on: boolean): Map<RowTask, PoolTiming> | null {
+  const timed = timing;
+  timing = on ? new Map() : null;
+  return timed;
+}
+
 /** How long the helpers may take to start before the kernels keep to one thread. */
 const START_MS = 10_000;
 
@@ -36,13 +53,19 @@ class KernelPool {
     if (size > PARTIAL) return null;
     const rows = taskRows(kind, p);
     const helpers = this.threads - 1;
+    const t0 = timing ? performance.now() : 0;
     Atomics.store(this.control, KIND, kind);
     Atomics.store(this.control, PENDING, helpers);
     Atomics.add(this.control, GEN, 1);
     Atomics.notify(this.control, GEN);
     const [from, to] = share(rows, 0, this.threads);
     runRows(kind, p, new Float32Array(this.memory.buffer), from, to, this.partials.subarray(0, PARTIAL));
+    const t1 = timing ? performance.now() : 0;
     for (let left = Atomics.load(this.control, PENDING); left !== 0; left = Atomics.load(this.control, PENDING)) Atomics.wait(this.control, PENDING, left);
+    if (timing) {
+      const t = timing.get(kind) ?? { calls: 0, ownMs: 0, waitMs: 0 };
+      timing.set(kind, { calls: t.calls + 1, ownMs: t.ownMs + t1 - t0, waitMs: t.waitMs + performance.now() - t1 });
+    }
     const sum = this.partials.slice(0, size);
     for (let t = 1; t < this.threads; t++) {
       const part = this.partials.subarray(t * PARTIAL, t * PARTIAL + size);
