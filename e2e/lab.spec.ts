@@ -33,6 +33,17 @@ test('feature extraction on 16 shoes + 16 hats with the backend the app picks: â
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
 
+  await test.step('a cell of the confusion matrix opens the held-out photos behind it, each drawn', async () => {
+    const cell = page.locator('[data-testid=confusion-cell]:not([disabled])').first();
+    const n = Number(await cell.getAttribute('data-value'));
+    await cell.click();
+    const shown = page.getByTestId('confusion-photos').getByRole('img');
+    await expect(shown).toHaveCount(n);
+    await expect(shown.first()).toHaveAccessibleName(/shoes|hat/);
+    // Drawn from the stored photo, not a blank tile: the canvas has opaque pixels.
+    await expect.poll(() => shown.first().locator('canvas').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0))).toBe(true);
+  });
+
   await test.step('reload the instant training is done: classes, photos and the trained head are still there', async () => {
     await page.reload();
     await expect(card(page, 0).getByTestId('class-name')).toHaveValue('shoes');

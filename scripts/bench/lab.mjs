@@ -176,6 +176,8 @@ export async function memoryRun(browser, base, n) {
       // The same browser with one blank page and no app: what of the sum is the browser's own.
       blankPageRenderersMB: blank,
       gpuProcessMB: { idle: mb(idle.gpu), peak: mb(peak.gpu) },
+      // The browser process and its utility processes (network, storage): where Chromium keeps the bytes of blobs.
+      browserProcessesMB: { idle: mb(idle.other), peak: mb(peak.other) },
       engineTensorsPeakMB: mb(enginePeakBytes.tensorBytes),
       engineWasmHeapPeakMB: enginePeakBytes.wasmHeapBytes == null ? null : mb(enginePeakBytes.wasmHeapBytes),
       longestMainThreadTaskMs: { upload: Math.round(longestUploadTask), training: Math.round(longestTrainTask) },

@@ -12,9 +12,8 @@ export { DEFAULT_SETTINGS, type TrainSettings } from './settings';
 export interface Photo {
   id: string;
   classId: string;
+  /** The downscaled JPEG; views draw it into a canvas (Thumb.svelte), never an <img src="blob:…">. */
   blob: Blob;
-  /** Object URL for the thumbnail; revoked when the photo is deleted. */
-  url: string;
   /** When it was stored: the order photos are shown in. */
   createdAt: number;
 }
@@ -201,8 +200,8 @@ class Project {
     this.head = snap.meta.head ?? null;
     this.lastMeta = { settings: JSON.stringify(this.settings), plan: this.plan, head: this.head };
     const stored = new Set(snap.photos.map((p) => p.id));
-    for (const id of [...this.photos.keys()]) if (!stored.has(id)) this.forget(id);
-    for (const p of snap.photos) if (!this.photos.has(p.id)) this.photos.set(p.id, { ...p, url: URL.createObjectURL(p.blob) });
+    for (const id of [...this.photos.keys()]) if (!stored.has(id)) this.photos.delete(id);
+    for (const p of snap.photos) if (!this.photos.has(p.id)) this.photos.set(p.id, p);
     this.markSaved();
   }
 
@@ -352,14 +351,14 @@ class Project {
   async deleteClass(id: string): Promise<void> {
     this.dropUndo();
     if (!(await this.write({ deleteClasses: [id] }))) return;
-    for (const p of this.photosOf(id)) this.forget(p.id);
+    for (const p of this.photosOf(id)) this.photos.delete(p.id);
     this.classes = this.classes.filter((c) => c.id !== id);
     this.markSaved();
   }
 
   async deletePhoto(id: string): Promise<void> {
     this.dropUndo();
-    if (await this.write({ deletePhotos: [id] })) this.forget(id);
+    if (await this.write({ deletePhotos: [id] })) this.photos.delete(id);
   }
 
   /**
@@ -372,7 +371,7 @@ class Project {
     const gone = this.photosOf(classId);
     if (gone.length === 0 || !(await this.write({ deletePhotos: gone.map((p) => p.id) }))) return null;
     this.clearedRecords = gone.map(({ id, blob, createdAt }) => ({ id, classId, blob, createdAt }));
-    for (const p of gone) this.forget(p.id);
+    for (const p of gone) this.photos.delete(p.id);
     this.cleared = { token: newId(), classId, n: gone.length };
     this.pauseUndo(false);
     return this.cleared.token;
@@ -393,7 +392,7 @@ class Project {
       this.pauseUndo(false);
       return false;
     }
-    for (const r of records) if (!this.photos.has(r.id)) this.photos.set(r.id, { ...r, url: URL.createObjectURL(r.blob) });
+    for (const r of records) if (!this.photos.has(r.id)) this.photos.set(r.id, r);
     this.dropUndo();
     return true;
   }
@@ -414,12 +413,6 @@ class Project {
     this.clearedRecords = [];
   }
 
-  private forget(id: string): void {
-    const p = this.photos.get(id);
-    if (p) URL.revokeObjectURL(p.url);
-    this.photos.delete(id);
-  }
-
   /** Stores the photos with their class in one transaction, and shows them after: what is on screen is saved. */
   private async commit(classId: string, blobs: Blob[]): Promise<boolean> {
     const cls = this.record(classId);
@@ -427,7 +420,7 @@ class Project {
     const now = Date.now();
     const records: PhotoRecord[] = blobs.map((blob, i) => ({ id: newId(), classId, blob, createdAt: now + i }));
     if (!(await this.write({ putClasses: [cls], putPhotos: records }))) return false;
-    for (const r of records) this.photos.set(r.id, { ...r, url: URL.createObjectURL(r.blob) });
+    for (const r of records) this.photos.set(r.id, r);
     void this.askPersistence();
     return true;
   }
