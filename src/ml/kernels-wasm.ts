@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_STEP, adamUpdate, type AdamStep } from './adam-step';
 import { RGB_BATCH, writeScaledRgb } from './image';
 import type { Pixels } from './types';
 import { DEPTHWISE_PARAMS, IM2COL_PARAMS, RowTask, depthwiseFilterRows, im2colRows, relu6BackpropRows, type DepthwiseParams, type Im2colParams } from './row-kernels';
@@ -323,6 +324,18 @@ function dilate(dy: Float32Array, out: Float32Array, c: tf.backend_util.Conv2DIn
 let installed = false;
 
 /**
+ * One Adam step of one variable on the wasm heap (adam-step.ts): tfjs' Adam runs about a dozen kernels per variable,
+ * each a dispatch and, with threads, several waking XNNPACK's pool for a few hundred floats.
+ */
+function adamStep(args: { inputs: { x: Info; m: Info; v: Info; g: Info }; attrs: AdamStep; backend: WasmBackendLike }): Info[] {
+  const { inputs: { x, m, v, g }, attrs, backend } = args;
+  const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const [xs, ms, vs, gs, xo, mo, vo] = [x, m, v, g, ...outs].map((t) => backend.typedArrayFromHeap(t));
+  adamUpdate(attrs, xs, ms, vs, gs, xo, mo, vo);
+  return outs;
+}
+
+/**
  * Registers the gradient kernels on the wasm backend. Idempotent; call it once wasm's own kernels are registered
  * (after importing @tensorflow/tfjs-backend-wasm), e.g. when the wasm backend is activated.
  */
@@ -346,4 +359,5 @@ export function installWasmKernels(): void {
   register('Slice', heapSlice(tf.getKernel('Slice', 'wasm')!.kernelFunc));
   register('Unpack', heapUnpack(tf.getKernel('Unpack', 'wasm')!.kernelFunc));
   register(RGB_BATCH, rgbBatch);
+  register(ADAM_STEP, adamStep);
 }
