@@ -22,6 +22,15 @@ const CORES = 'return navigator["hardwareConcurrency"]}';
  */
 const CORES_UNCAPPED = 'return 2 * navigator["hardwareConcurrency"]}';
 
+/** The pthread workers emscripten starts with the module, all of which must load before the backend is ready. */
+const POOL = 'var pthreadPoolSize=8;';
+/**
+ * As many as XNNPACK takes (the engine runs one thread per logical core, at most 8: wasmThreadCount), less the
+ * engine's own: 1 on a 2-core machine instead of 8 workers that each load the factory and the module at start. A
+ * worker that never loads stops the backend from starting (Firefox, src/worker/threads.ts), so fewer is safer too.
+ */
+const POOL_AS_NEEDED = 'var pthreadPoolSize=Math.max(1,Math.min(8,navigator["hardwareConcurrency"]||1)-1);';
+
 /**
  * The broken pattern in built code: in the threaded factory's script-directory code (right after it reads
  * `self.location.href` and `document.currentScript.src`), a guard that reads a variable without `typeof`.
@@ -40,7 +49,8 @@ export function brokenScriptDirGuard(code: string): string | null {
 
 /**
  * Lets the wasm backend's threads work in the built app: rewrites the threaded factory's `_scriptDir` guard before
- * the minifier sees it (tfjs-backend-wasm README, "JS Minification") and lifts the thread cap to the logical cores;
+ * the minifier sees it (tfjs-backend-wasm README, "JS Minification"), lifts the thread cap to the logical cores and
+ * starts only the pthread workers the engine uses;
  * fails the build when a bundle still holds the broken guard (a tfjs upgrade that moves it, a minifier that rewrites
  * the new one).
  */
@@ -50,10 +60,10 @@ export function wasmThreads(): Plugin {
     enforce: 'pre',
     transform(code, id) {
       if (!THREADED_FACTORY.test(id)) return null;
-      for (const [what, text] of [['_scriptDir guard', GUARD], ['core count', CORES]]) {
+      for (const [what, text] of [['_scriptDir guard', GUARD], ['core count', CORES], ['pthread pool size', POOL]]) {
         if (!code.includes(text)) this.error(`${id}: the ${what} was not found; check the wasm threads fixes against this tfjs version.`);
       }
-      return { code: code.replace(GUARD, SAFE_GUARD).replace(CORES, CORES_UNCAPPED), map: null };
+      return { code: code.replace(GUARD, SAFE_GUARD).replace(CORES, CORES_UNCAPPED).replace(POOL, POOL_AS_NEEDED), map: null };
     },
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {

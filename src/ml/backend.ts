@@ -128,7 +128,8 @@ async function activate(name: BackendName, setup: WasmSetup = {}): Promise<Said 
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (setup.wasmPaths) wasm.setWasmPaths(setup.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
-      const threads = setup.threads ?? wasmThreadCount();
+      // Never more than the pthread workers the built factory starts (cores − 1, scripts/vite-plugin-wasm-threads.ts).
+      const threads = Math.min(setup.threads ?? wasmThreadCount(), wasmThreadCount());
       // One thread: the single-threaded binary, which starts no pthread workers.
       if (threads <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       // Before the backend starts: XNNPACK's thread pool is made once, when wasm initialises.

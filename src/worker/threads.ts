@@ -9,8 +9,9 @@ const START_MS = 5_000;
  */
 export async function threadsCanStart(): Promise<boolean> {
   if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return false;
-  // Firefox (153 ESR here): the threaded wasm backend never finishes starting inside our module worker, with no error
-  // to catch, so the engine would stay "loading"; it keeps one thread there until that is understood.
+  // Firefox (153 ESR here): a pthread worker of the threaded wasm backend sometimes never loads inside our module
+  // worker, with no error to catch, so the engine would stay "loading" (3 of 8 starts with the 8 workers tfjs starts,
+  // 1 of 8 with the one a 2-core machine needs); it keeps one thread there until that is understood.
   if (/\bFirefox\//.test(globalThis.navigator?.userAgent ?? '')) return false;
   const url = (code: string) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const inner = url('postMessage(true)');
