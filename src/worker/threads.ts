@@ -11,7 +11,7 @@ export async function threadsCanStart(): Promise<boolean> {
   if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return false;
   // Firefox (153 ESR here): a pthread worker of the threaded wasm backend sometimes never loads inside our module
   // worker, with no error to catch, so the engine would stay "loading" (3 of 8 starts with the 8 workers tfjs starts,
-  // 1 of 8 with the one a 2-core machine needs); it keeps one thread there until that is understood.
+  // 1 of 16 with the one a 2-core machine needs); it keeps one thread there until that is understood.
   if (/\bFirefox\//.test(globalThis.navigator?.userAgent ?? '')) return false;
   const url = (code: string) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const inner = url('postMessage(true)');
