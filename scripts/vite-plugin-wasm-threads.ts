@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Plugin } from 'vite';
 
 /** tfjs-backend-wasm's threaded-SIMD factory: the one whose source tfjs copies into the pthread workers' blobs. */
@@ -48,6 +50,79 @@ export function brokenScriptDirGuard(code: string): string | null {
 }
 
 /**
+ * Where tfjs' threaded binary keeps XNNPACK's thread pool (the C global `threadpool`), read from the code of its
+ * exported `get_threads_count`: `i32.const <address>; i32.load` as its first instructions after one i32 local.
+ * Null when the function does not start so (another tfjs build): the engine then never switches the pool off.
+ */
+export function xnnPoolAddress(wasm: Uint8Array): number | null {
+  let p = 8;
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = wasm[p++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return value;
+    }
+  };
+  const name = () => {
+    const length = leb();
+    return new TextDecoder().decode(wasm.subarray(p, (p += length)));
+  };
+  const limits = () => {
+    const flags = wasm[p++];
+    leb();
+    if (flags & 1) leb();
+  };
+  let imported = 0;
+  let exported = -1;
+  let code = -1;
+  while (p < wasm.length) {
+    const id = wasm[p++];
+    const end = leb() + p;
+    if (id === 2) {
+      for (let n = leb(); n > 0; n--) {
+        name();
+        name();
+        const kind = wasm[p++];
+        if (kind === 0) {
+          leb();
+          imported++;
+        } else if (kind === 1) {
+          p++;
+          limits();
+        } else if (kind === 2) limits();
+        else p += 2;
+      }
+    } else if (id === 7) {
+      for (let n = leb(); n > 0; n--) {
+        const what = name();
+        const kind = wasm[p++];
+        const index = leb();
+        if (kind === 0 && what === 'get_threads_count') exported = index;
+      }
+    } else if (id === 10) code = p;
+    p = end;
+  }
+  if (exported < imported || code < 0) return null;
+  p = code;
+  for (let n = leb(), i = 0; i < n; i++) {
+    const size = leb();
+    if (i === exported - imported) {
+      const body = wasm.subarray(p, p + size);
+      if (body[0] !== 1 || body[1] !== 1 || body[2] !== 0x7f || body[3] !== 0x41) return null;
+      p += 4;
+      const address = leb();
+      return wasm[p] === 0x28 && wasm[p + 1] === 2 && wasm[p + 2] === 0 ? address : null;
+    }
+    p += size;
+  }
+  return null;
+}
+
+/** The threaded binary the app ships (src/io/wasm-paths.ts). */
+const threadedBinary = () => readFileSync(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm'));
+
+/**
  * Lets the wasm backend's threads work in the built app: rewrites the threaded factory's `_scriptDir` guard before
  * the minifier sees it (tfjs-backend-wasm README, "JS Minification"), lifts the thread cap to the logical cores and
  * starts only the pthread workers the engine uses;
@@ -58,6 +133,8 @@ export function wasmThreads(): Plugin {
   return {
     name: 'transfer-lab-wasm-threads',
     enforce: 'pre',
+    // The engine switches XNNPACK's pool off while data-parallel peers have the other cores (src/worker/xnn-pool.ts).
+    config: () => ({ define: { __XNN_POOL_ADDRESS__: JSON.stringify(xnnPoolAddress(threadedBinary())) } }),
     transform(code, id) {
       if (!THREADED_FACTORY.test(id)) return null;
       for (const [what, text] of [['_scriptDir guard', GUARD], ['core count', CORES], ['pthread pool size', POOL]]) {

@@ -49,7 +49,7 @@ export interface BackendChoice {
 }
 
 /** How the wasm backend is started: its binaries' URLs and its thread count (1: the single-threaded binary). */
-interface WasmSetup {
+export interface WasmSetup {
   wasmPaths?: Record<string, string> | string;
   threads?: number;
 }

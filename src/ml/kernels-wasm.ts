@@ -46,6 +46,9 @@ export function useKernelThreads(threads: KernelThreads | null): void {
   pool = threads;
 }
 
+/** The kernels' threads now (null: the engine's thread only). */
+export const kernelThreads = (): KernelThreads | null => pool;
+
 /** A tensor's first element as an index into the wasm heap's Float32Array. */
 const offset = (b: WasmBackendLike, t: Info) => b.typedArrayFromHeap(t).byteOffset / Float32Array.BYTES_PER_ELEMENT;
 /** The whole wasm heap as floats (taken after allocating: growing the heap replaces its buffer). */

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BottleneckCache } from './cache';
 import type { ParamGroup } from './groups';
-import { headLogits, kernelNorm } from './head';
+import { headLogits } from './head';
+import { shareGradients } from './data-parallel';
 import { centreView, decodeAll, toInputBatch } from './image';
 import type { View } from './image';
 import type { TrainEvent } from './options';
@@ -61,26 +62,15 @@ export function trainStep(
   batch: readonly Sample[],
   { l2 = 0, dropoutSeed }: StepExtras = {},
 ): tf.Tensor1D {
-  // The loss runs in a scope of its own: the hit count must be kept to outlive it.
-  let hits: tf.Tensor | null = null;
   try {
     return tf.tidy(() => {
-      const truth = tf.tensor1d(batch.map((s) => s.label), 'int32');
-      const y = tf.oneHot(truth, head.outputs[0].shape[1] as number);
-      const { value, grads } = tf.variableGrads(
-        () => {
-          const logits = headLogits(head, suffixForward(split, features), dropoutSeed);
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), truth), 'float32')));
-          const loss = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-          return l2 > 0 ? loss.add(kernelNorm(head).mul(l2)) : loss;
-        },
-        groups.flatMap((g) => g.vars),
-      );
-      for (const g of groups) g.optimizer.applyGradients(g.vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-      return tf.stack([value, hits!]) as tf.Tensor1D;
+      const { value, hits, grads } = shareGradients(groups.flatMap((g) => g.vars), split, head, features, batch.map((s) => s.label), { l2, dropoutSeed });
+      let k = 0;
+      for (const g of groups) g.optimizer.applyGradients(g.vars.map((v) => ({ name: v.name, tensor: grads[k++] as tf.Tensor })));
+      return tf.stack([value, hits]) as tf.Tensor1D;
     });
   } finally {
-    tf.dispose([features, ...(hits ? [hits] : [])]);
+    features.dispose();
   }
 }
 

@@ -34,6 +34,7 @@ import type { BaseSplit } from './suffix';
 import { EngineError } from './types';
 import type { Pixels, Sample } from './types';
 import { fillCache, prefixFeatures, scoreSet, trainStep } from './step';
+import { parallelStep, type Parallel } from './data-parallel';
 import { breathe } from './yield';
 import type { Score } from './step';
 import { fixedViews, withFixedViews, type ViewedSample } from './views';
@@ -123,6 +124,8 @@ export class Trainer {
   /** The head learned from the fixed views, so a prediction averages them (test-time augmentation). */
   private testTimeViews = false;
   private readonly caches = new Map<string, BottleneckCache>();
+  /** Peers that share each fine-tuning step's batch (data-parallel.ts), where the engine has them. */
+  parallel: Parallel | null = null;
 
   constructor(private readonly net: MobileNet) {
     // chooseBackend installs them when it activates a backend; a backend set by hand gets them here.
@@ -485,7 +488,10 @@ export class Trainer {
           const views = o.augment ? batch.map((s) => randomView(s.pixels, random)) : undefined;
           // Drawn only when dropout is on, so runs without it keep the same random stream (batch order, views).
           const dropoutSeed = o.dropout > 0 ? Math.floor(random() * 2 ** 31) : undefined;
-          const stats = trainStep(run.groups, run.split, head, await this.features(run, batch, views), batch, { l2: o.l2, dropoutSeed });
+          const features = await this.features(run, batch, views);
+          const extras = { l2: o.l2, dropoutSeed };
+          const shared = this.parallel && (await parallelStep(this.parallel, { run, base: run.base.model, groups: run.groups, split: run.split, head, features, batch, ...extras }));
+          const stats = shared || trainStep(run.groups, run.split, head, features, batch, extras);
           const [loss, hit] = await stats.data();
           stats.dispose();
           run.steps++;

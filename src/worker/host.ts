@@ -43,6 +43,8 @@ import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 import { DeviceLosses, deviceLoss, forgetWebGpu } from './device-loss';
 import { threadsCanStart } from './threads';
 import { startKernelThreads } from './kernel-pool';
+import { MAX_REPLICAS, Replicas } from './replicas';
+import { soloSwitch } from './xnn-pool';
 import { wasmThreadCount } from '../ml/threads';
 
 type Imported = { model: tf.LayersModel; classNames: string[] };
@@ -72,6 +74,8 @@ export class EngineHost implements EngineApi {
   /** The wasm backend's threads, decided once (the backend starts once per engine), and its gradient kernels' own. */
   private threads?: Promise<number>;
   private kernelThreads?: Promise<number>;
+  /** Fine-tuning's data-parallel peers on threaded wasm (replicas.ts); none elsewhere. */
+  private replicas: Replicas | null = null;
 
   constructor(
     private readonly home: EngineHome,
@@ -188,6 +192,8 @@ export class EngineHost implements EngineApi {
     const net = this.ready();
     let trainer = this.trainers.get(slot);
     if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
+    // Only on the backend they were made for (a lost GPU can move the engine, never onto threaded wasm's peers).
+    trainer.parallel = tf.getBackend() === 'wasm' ? this.replicas : null;
     return trainer;
   }
 
@@ -399,6 +405,7 @@ export class EngineHost implements EngineApi {
   }
 
   private unload(): void {
+    this.replicas?.end();
     this.trainers.forEach((t) => t.dispose());
     this.trainers.clear();
     this.carried.clear();
@@ -417,6 +424,10 @@ export class EngineHost implements EngineApi {
     this.threads ??= this.home === 'page' || config.threads === 1 ? Promise.resolve(1) : threadsCanStart().then((ok) => (ok ? (config.threads ?? wasmThreadCount()) : 1));
     const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads: await this.threads, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
     if ((picked.threads ?? 1) > 1) await (this.kernelThreads ??= startKernelThreads(picked.threads!));
+    if (picked.name === 'wasm' && (picked.threads ?? 1) > 1 && !this.replicas) {
+      const solo = soloSwitch();
+      if (solo) this.replicas = new Replicas(Math.min(picked.threads! - 1, MAX_REPLICAS), config.wasmPaths, solo);
+    }
     const choice =
       lostDevice === undefined
         ? picked
