@@ -33,12 +33,17 @@ test('under a sub-path, the reload the app offers makes it cross-origin isolated
     await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
     await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
   }
-  // Every layer trains: every gradient kernel of the model runs on the threads (the wasm ones and the app's own).
+  // Every layer trains: the engine shares each step's photos with replicas on the other cores (one engine each).
+  const replicas: string[] = [];
+  page.on('worker', (w) => {
+    if (/replica\.worker/.test(w.url())) replicas.push(w.url());
+  });
   await page.getByRole('button', { name: 'Train everything' }).click();
   await page.getByTestId('train-mode').selectOption('fine-tune');
-  await setField(page, 'epochs', '1');
+  await setField(page, 'epochs', '3');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  expect(replicas).toHaveLength(Math.min(cores - 1, 3));
 
   await test.step('the camera delivers frames in the isolated page', async () => {
     await page.getByRole('button', { name: 'Turn on the webcam' }).click();

@@ -470,6 +470,8 @@ export class Trainer {
     let bestScore: Score | null = null;
     let stoppedEarly = false;
     const cancelled = (): Epochs => ({ history, kept: null, cancelled: true, stoppedEarly: false });
+    // Asking starts the peers in the background: they join the steps once ready.
+    if (run.split.suffix.length || o.gradual) this.parallel?.peers();
     try {
       for (let epoch = 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
         const blocks = o.gradual ? blocksAt(epoch, o.gradual.every, o.gradual.blocks) : 0;
