@@ -46,10 +46,12 @@ export interface ShareRequest {
   dropoutSeed?: number;
 }
 
-/** A share's scaled loss and correct predictions (its gradients are in the request's memory), and whether it loaded the model. */
+/** A share's scaled loss and correct predictions (its gradients are in the request's memory). */
 export interface ShareResult {
   loss: number;
   hits: number;
+  /** The share's time on the peer, and whether it loaded the model first. */
+  ms: number;
   loaded: boolean;
 }
 
@@ -192,8 +194,6 @@ export async function parallelStep(parallel: Parallel, s: ParallelStep): Promise
   const numClasses = s.head.outputs[0].shape[1] as number;
   const model = peers.some((p) => p.holds !== s.run) ? { base: modelCopy(s.base), head: modelCopy(s.head) } : undefined;
   const rowSize = s.features.size / n;
-  const posted: number[] = [];
-  const arrived: number[] = [];
   // Posted before the engine computes its own share, so every engine works at once.
   const pending = peers.map((peer, k) => {
     const [a, b] = [rows[k + 1], rows[k + 2]];
@@ -216,12 +216,7 @@ export async function parallelStep(parallel: Parallel, s: ParallelStep): Promise
       scale: (b - a) / n,
       dropoutSeed: s.dropoutSeed === undefined ? undefined : s.dropoutSeed + k + 1,
     };
-    posted[k] = performance.now();
-    return peer.share(request).then((r) => {
-      arrived[k] = performance.now();
-      peer.holds = s.run;
-      return r;
-    });
+    return peer.share(request).then((r) => ((peer.holds = s.run), r));
   });
   const started = performance.now();
   const own = parallel.solo(() =>
@@ -240,9 +235,10 @@ export async function parallelStep(parallel: Parallel, s: ParallelStep): Promise
     return null;
   }
   const results = settled.map((r) => (r as PromiseFulfilledResult<ShareResult>).value);
-  // Paced as the engine sees each share (hand-offs included); a step that loaded a model says nothing of speed.
+  // Paced on each engine's own clock (a reply waits for the engine's share to end before it is read); a step that
+  // loaded a model says nothing of speed.
   if (!results.some((r) => r.loaded)) {
-    const fresh = [ownMs / rows[1], ...peers.map((_, k) => (arrived[k] - posted[k]) / (rows[k + 2] - rows[k + 1]))];
+    const fresh = [ownMs / rows[1], ...results.map((r, k) => r.ms / (rows[k + 2] - rows[k + 1]))];
     paces.set(parallel, fresh.map((ms, t) => (known ? (pace[t] + ms) / 2 : ms)));
   }
   try {

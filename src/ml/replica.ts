@@ -22,6 +22,7 @@ export class Replica {
   private readonly folds = new FoldedWeights();
 
   async share(request: ShareRequest): Promise<ShareResult> {
+    const started = performance.now();
     if (request.model) await this.load(request.model);
     if (!this.base || !this.head) throw new Error('the replica holds no model yet');
     const vars = request.keys.map((k) => this.variable(k));
@@ -49,7 +50,7 @@ export class Replica {
       if (g) memory.set(g.dataSync() as Float32Array, at);
       at += vars[i].size;
     });
-    const result = { loss: value.dataSync()[0], hits: hits.dataSync()[0], loaded: request.model !== undefined };
+    const result = { loss: value.dataSync()[0], hits: hits.dataSync()[0], ms: performance.now() - started, loaded: request.model !== undefined };
     tf.dispose([features, value, hits, ...grads.filter((g) => g !== undefined)]);
     return result;
   }
