@@ -239,7 +239,7 @@ export async function parallelStep(parallel: Parallel, s: ParallelStep): Promise
   // loaded a model says nothing of speed.
   if (!results.some((r) => r.loaded)) {
     const fresh = [ownMs / rows[1], ...results.map((r, k) => r.ms / (rows[k + 2] - rows[k + 1]))];
-    paces.set(parallel, fresh.map((ms, t) => (known ? (pace[t] + ms) / 2 : ms)));
+    paces.set(parallel, fresh.map((ms, t) => (known === pace ? (pace[t] + ms) / 2 : ms)));
   }
   try {
     return tf.tidy(() => {

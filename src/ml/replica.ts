@@ -48,6 +48,7 @@ export class Replica {
     let at = 0;
     grads.forEach((g, i) => {
       if (g) memory.set(g.dataSync() as Float32Array, at);
+      else memory.fill(0, at, at + vars[i].size);
       at += vars[i].size;
     });
     const result = { loss: value.dataSync()[0], hits: hits.dataSync()[0], ms: performance.now() - started, loaded: request.model !== undefined };
