@@ -6,7 +6,10 @@ import type { BaseSplit } from './suffix';
 /** A model from its copy: the same layers, names and weights. */
 async function rebuild(copy: ModelCopy): Promise<tf.LayersModel> {
   const model = await tf.models.modelFromJSON({ modelTopology: copy.topology as tf.io.ModelJSON['modelTopology'] });
-  model.setWeights(copy.weights.map((w) => tf.tensor(w.data, w.shape)));
+  const weights = copy.weights.map((w) => tf.tensor(w.data, w.shape));
+  model.setWeights(weights);
+  // The variables now share these tensors' data: released here, the data goes with the model.
+  tf.dispose(weights);
   return model;
 }
 
