@@ -219,13 +219,20 @@ export async function parallelStep(parallel: Parallel, s: ParallelStep): Promise
     return peer.share(request).then((r) => ((peer.holds = s.run), r));
   });
   const started = performance.now();
-  const own = parallel.solo(() =>
-    tf.tidy(() => {
-      const mine = tf.slice(s.features, 0, rows[1]);
-      const g = shareGradients(vars, s.split, s.head, mine, labels.slice(0, rows[1]), { scale: rows[1] / n, l2: s.l2, dropoutSeed: s.dropoutSeed });
-      return { value: g.value, hits: g.hits, grads: g.grads };
-    }),
-  );
+  let own: ShareGradients;
+  try {
+    own = parallel.solo(() =>
+      tf.tidy(() => {
+        const mine = tf.slice(s.features, 0, rows[1]);
+        const g = shareGradients(vars, s.split, s.head, mine, labels.slice(0, rows[1]), { scale: rows[1] / n, l2: s.l2, dropoutSeed: s.dropoutSeed });
+        return { value: g.value, hits: g.hits, grads: g.grads };
+      }),
+    );
+  } catch (err) {
+    // A backend failure ends the run (the trainer reports it): the batch is released as a step alone would.
+    s.features.dispose();
+    throw err;
+  }
   const ownMs = performance.now() - started;
   const settled = await Promise.allSettled(pending);
   const failure = settled.find((r) => r.status === 'rejected');

@@ -192,7 +192,7 @@ export class EngineHost implements EngineApi {
     const net = this.ready();
     let trainer = this.trainers.get(slot);
     if (!trainer) this.trainers.set(slot, (trainer = new Trainer(net)));
-    // Only on the backend they were made for (a lost GPU can move the engine, never onto threaded wasm's peers).
+    // Only while wasm runs: the replicas compute wasm's shares, and a lost GPU device can move the engine's backend.
     trainer.parallel = tf.getBackend() === 'wasm' ? this.replicas : null;
     return trainer;
   }
