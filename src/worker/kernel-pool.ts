@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { partialSize, runRows, taskRows, type RowTask } from '../ml/row-kernels';
 import { useKernelThreads } from '../ml/kernels-wasm';
+import { within } from './within';
 import { GEN, KIND, PARTIAL, PENDING, SLOTS, STOP, share, type PoolInit } from './kernel-pool-protocol';
 
 /** One task kind's time over the calls since timing began: the engine thread's own share, then its wait for the helpers. */
@@ -95,9 +96,10 @@ export async function startKernelThreads(threads: number): Promise<number> {
     partials: new SharedArrayBuffer(8 * PARTIAL * threads),
   };
   const workers: Worker[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
+    await within(
+      START_MS,
+      'starting the kernel threads',
       Promise.all(
         Array.from({ length: threads - 1 }, (_, i) => {
           const worker = new Worker(new URL('./kernel-pool.worker.ts', import.meta.url), { type: 'module', name: `transfer-lab-kernels-${i + 1}` });
@@ -109,14 +111,11 @@ export async function startKernelThreads(threads: number): Promise<number> {
           });
         }),
       ),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the kernel threads did not start')), START_MS))),
-    ]);
+    );
   } catch (err) {
     console.warn('Transfer Lab: the wasm gradient kernels keep to one thread:', err);
     workers.forEach((w) => w.terminate());
     return 1;
-  } finally {
-    clearTimeout(timer);
   }
   useKernelThreads(new KernelPool(memory, threads, buffers, workers));
   return threads;

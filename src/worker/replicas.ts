@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { WasmSetup } from '../ml/backend';
 import type { GradientPeer, Parallel, ShareRequest } from '../ml/data-parallel';
 import type { ReplicaApi } from './replica.worker';
+import { within } from './within';
 import type { Solo } from './xnn-pool';
 
 /**
@@ -15,12 +16,6 @@ const START_MS = 20_000;
 const SHARE_MS = 60_000;
 /** Replicas unused this long are ended, their memory with them; the next fine-tuning step starts them again. */
 const IDLE_MS = 60_000;
-
-const within = <T>(ms: number, what: string, work: Promise<T>): Promise<T> => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms)));
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-};
 
 /**
  * The engine's data-parallel peers on wasm (src/ml/data-parallel.ts): `count` workers, each wasm on one thread with
