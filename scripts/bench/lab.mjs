@@ -166,12 +166,12 @@ export async function memoryRun(browser, base, n) {
     return {
       photos: n, variants, backend, uploadSeconds, trainSeconds,
       jsHeapAfterTrainingMB: await heap(),
-      // The sum over every renderer process (the goal's figure), and each process's own: the page's (with the engine
-      // and its threads) first, then the browser's other renderers (a spare one, and one every context opens), which
-      // are there with a blank page too.
-      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer), pssPeak: mb(peak.rendererPss), processes: { idle: idle.renderers.map(mb), peak: peak.renderers.map(mb) } },
-      // The lab's own renderer process (page + engine worker + its wasm threads): RSS, and PSS (its share of pages
-      // it shares with the browser's other processes, Chromium's library above all).
+      // The sum over every renderer process, and each process's own: the page's (with the engine and its threads)
+      // first, then the browser's own: its UI (`--top-chrome-webui`, `browserUi`) and a spare renderer, which are
+      // there with a blank page too.
+      rendererMB: { idle: mb(idle.renderer), peak: mb(peak.renderer), pssPeak: mb(peak.rendererPss), browserUiPeak: mb(peak.browserUi), processes: { idle: idle.renderers.map(mb), peak: peak.renderers.map(mb) } },
+      // The goal's figure: the lab's own renderer process (page + engine worker + its wasm threads): RSS, and PSS (its
+      // share of pages it shares with the browser's other processes, Chromium's library above all).
       appRendererMB: { idle: idle.app && mb(idle.app.rss), peak: peak.app && mb(peak.app.rss), pssIdle: idle.app && mb(idle.app.pss), pssPeak: peak.app && mb(peak.app.pss) },
       // The same browser with one blank page and no app: what of the sum is the browser's own.
       blankPageRenderersMB: blank,

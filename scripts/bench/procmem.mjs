@@ -40,13 +40,14 @@ function runsWorker(pid) {
 
 /**
  * { renderer, gpu, other } resident bytes of every descendant of this process; `renderers`: each renderer
- * process's own, by pid; `rendererPss`: the renderers' PSS summed; `app`: the renderer that runs the engine's
- * worker ({ pid, rss, pss }, null when none does); null where /proc is missing.
+ * process's own, by pid; `rendererPss`: the renderers' PSS summed; `browserUi`: the RSS of Chromium's own UI
+ * renderer (`--top-chrome-webui`: the browser's WebUI, there with no page at all); `app`: the renderer that runs the
+ * engine's worker ({ pid, rss, pss }, null when none does); null where /proc is missing.
  */
 export function chromiumRss() {
   if (!existsSync('/proc/self/stat')) return null;
   const byParent = children();
-  const totals = { renderer: 0, gpu: 0, other: 0, rendererPss: 0, renderers: {}, app: null };
+  const totals = { renderer: 0, gpu: 0, other: 0, rendererPss: 0, browserUi: 0, renderers: {}, app: null };
   const stack = [...(byParent.get(process.pid) ?? [])];
   while (stack.length) {
     const pid = stack.pop();
@@ -58,6 +59,7 @@ export function chromiumRss() {
       totals[type] += rss;
       if (type !== 'renderer') continue;
       totals.renderers[pid] = rss;
+      if (cmd.includes('--top-chrome-webui')) totals.browserUi += rss;
       const p = pss(pid);
       totals.rendererPss += p;
       if (runsWorker(pid) && rss > (totals.app?.rss ?? 0)) totals.app = { pid, rss, pss: p };
@@ -70,11 +72,12 @@ export function chromiumRss() {
 
 /**
  * Samples chromiumRss() every `ms` until stop(); returns the peak of each type, `rendererPss` (peak of the sum),
+ * `browserUi` (peak of Chromium's UI renderer),
  * `app` (the engine's renderer: peak RSS and peak PSS), and in `renderers` each renderer process's own peak
  * (largest first): the page's (with its workers) beside the browser's other renderers.
  */
 export function peakRss(ms = 250) {
-  const peak = { renderer: 0, gpu: 0, other: 0, rendererPss: 0 };
+  const peak = { renderer: 0, gpu: 0, other: 0, rendererPss: 0, browserUi: 0 };
   const app = { rss: 0, pss: 0 };
   const each = new Map();
   const take = () => {

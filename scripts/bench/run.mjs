@@ -69,20 +69,30 @@ try {
 }
 
 /**
- * Issue 25's goal: the largest project's renderer peak (page + engine worker) under 600 MB and within 1.25× of the
- * smallest project's.
+ * Issue 25's goal: the largest project's renderer + engine peak under 600 MB and within 1.25× of the smallest
+ * project's. Chromium runs the page and the engine's worker (with its wasm threads) in one renderer process, the
+ * lab's: that process is the figure. The sum over every renderer process is kept beside it; it adds the browser's
+ * own renderers (its UI, `--top-chrome-webui`, and a spare one), which a blank page has too.
  */
 function memoryGoal(runs) {
-  const done = runs.filter((r) => r.rendererMB).sort((a, b) => a.photos - b.photos);
+  const done = runs.filter((r) => r.appRendererMB?.peak).sort((a, b) => a.photos - b.photos);
   if (done.length < 2) return null;
   const [small, large] = [done[0], done.at(-1)];
-  const ratio = large.rendererMB.peak / small.rendererMB.peak;
-  const goal = { photos: [small.photos, large.photos], rendererPeakMB: [small.rendererMB.peak, large.rendererMB.peak], ratio: Number(ratio.toFixed(2)), met: large.rendererMB.peak < 600 && ratio <= 1.25 };
-  // Beside it, not instead of it: the same test on the lab's own renderer process (page + engine), without the
-  // browser's spare renderers that a blank page has too.
-  const [a, b] = [small.appRendererMB?.peak, large.appRendererMB?.peak];
-  if (a && b) goal.appRenderer = { peakMB: [a, b], pssPeakMB: [small.appRendererMB.pssPeak, large.appRendererMB.pssPeak], ratio: Number((b / a).toFixed(2)), under600: b < 600, within125: b / a <= 1.25 };
-  return goal;
+  const ratio = large.appRendererMB.peak / small.appRendererMB.peak;
+  const allRatio = large.rendererMB.peak / small.rendererMB.peak;
+  return {
+    photos: [small.photos, large.photos],
+    rendererPeakMB: [small.appRendererMB.peak, large.appRendererMB.peak],
+    pssPeakMB: [small.appRendererMB.pssPeak, large.appRendererMB.pssPeak],
+    ratio: Number(ratio.toFixed(2)),
+    met: large.appRendererMB.peak < 600 && ratio <= 1.25,
+    everyRenderer: {
+      peakMB: [small.rendererMB.peak, large.rendererMB.peak],
+      pssPeakMB: [small.rendererMB.pssPeak, large.rendererMB.pssPeak],
+      browserUiPeakMB: [small.rendererMB.browserUiPeak, large.rendererMB.browserUiPeak],
+      ratio: Number(allRatio.toFixed(2)),
+    },
+  };
 }
 
 /** wasm with 1 thread and with all, on bench.html, without the rest of the engine part. */
