@@ -30,6 +30,8 @@ const card = (i: number) => `${tid('class-card')}:nth-child(${i + 1})`;
 /** What the journey measured, for the runner's one line per engine. */
 export interface Figures {
   backend: string;
+  /** The threads wasm computes on, as the backend badge says ('' on another backend). */
+  threads: string;
   heldOutRight: number;
   heldOut: number;
   stepMs: number;
@@ -181,6 +183,7 @@ export async function journey(d: Driver, base: string, stopServer: () => Promise
     await d.goto(`${base}#/lab`);
     return modelReady(d);
   });
+  const threads = (await attr(d, tid('backend'), 'data-threads')) ?? '';
   const storageFigure = await step(d, 'lab: storage figure', async () => {
     await waitFor(d, tid('storage-usage'));
     return (await attr(d, tid('storage-usage'), 'data-unavailable')) === 'true' ? ('unavailable' as const) : ('shown' as const);
@@ -237,7 +240,7 @@ export async function journey(d: Driver, base: string, stopServer: () => Promise
     await waitFor(d, tid('quiz'));
     await waitFor(d, '.prose h2');
   });
-  return { backend, heldOutRight, heldOut: heldOut.length, stepMs, privateWindow, storageFigure, crossOriginIsolated };
+  return { backend, threads, heldOutRight, heldOut: heldOut.length, stepMs, privateWindow, storageFigure, crossOriginIsolated };
 }
 
 /** A private window where there is no service worker: the offline notice says offline needs a normal window. */

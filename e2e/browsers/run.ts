@@ -55,7 +55,7 @@ const duration = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((m
 
 function figuresLine(engine: string, version: string, f: Figures, ms: number): string {
   return (
-    `${engine} ${version}: backend ${f.backend}, ${f.heldOutRight}/${f.heldOut} held-out right, ${f.stepMs.toFixed(0)} ms per training step ` +
+    `${engine} ${version}: backend ${f.backend}${f.threads ? ` (${f.threads} thread${f.threads === '1' ? '' : 's'})` : ''}, ${f.heldOutRight}/${f.heldOut} held-out right, ${f.stepMs.toFixed(0)} ms per training step ` +
     `(fine-tune, top block); storage figure ${f.storageFigure}; private-window notice ${f.privateWindow ? 'shown' : 'not needed'}; ` +
     `crossOriginIsolated ${f.crossOriginIsolated} — ${duration(ms)}`
   );

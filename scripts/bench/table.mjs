@@ -39,6 +39,7 @@ export function printTable(r) {
     console.log('---|---|---|---');
     console.log(`embedding ms/img | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ratio(threads.embedMsPerImage1?.median, threads.embedMsPerImageN?.median)}×`);
     console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ratio(threads.allEpochMs1?.median, threads.allEpochMsN?.median)}×`);
+    if (threads.topEpochsMs1) console.log(`top block, 20 epochs of 16 photos: ms in epochs | ${med(threads.topEpochsMs1, 0)} | ${med(threads.topEpochsMsN, 0)} | ${ratio(threads.topEpochsMs1?.median, threads.topEpochsMsN?.median)}×`);
     if (threads.machineSpeedup) console.log(`the machine's own ceiling (fixed arithmetic in ${threads.count} workers vs 1) | | | ${med(threads.machineSpeedup, 2)}×`);
   }
   console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live answers/s (camera fps) | engine in | peak renderer / GPU MB');

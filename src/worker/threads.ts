@@ -9,9 +9,11 @@ const START_MS = 5_000;
  */
 export async function threadsCanStart(): Promise<boolean> {
   if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return false;
-  // Firefox (153 ESR here): a pthread worker of the threaded wasm backend sometimes never loads inside our module
-  // worker, with no error to catch, so the engine would stay "loading" (3 of 8 starts with the 8 workers tfjs starts,
-  // 1 of 16 with the one a 2-core machine needs); it keeps one thread there until that is understood.
+  // Firefox (153 ESR here): a worker that our engine's worker starts sometimes never answers, and the engine never
+  // answers again (once, the 10 s timeout around our kernel threads' start reported nothing either). Seen with tfjs's
+  // pthread workers (3 of 8 starts with the 8 it starts, 1 of 16 with one) and, with this check lifted on 2026-12-07,
+  // in 3 of 14 journeys: twice while the engine started (once while our kernel threads started), once during
+  // training. One thread there.
   if (/\bFirefox\//.test(globalThis.navigator?.userAgent ?? '')) return false;
   const url = (code: string) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const inner = url('postMessage(true)');
