@@ -83,32 +83,27 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
     const refs = samples.map(({ id, label }) => ({ id, label }));
     const jobs = threadJobs(classNames, one.layers);
     let runId = 1;
-    /** A fresh slot's embedding of every photo: the sum of its embed chunks, per photo. */
+    /** One job in a fresh slot (no cache, no trainer carried over), released after. */
+    const fresh = async (e: Engine, job: TrainOptions, onEvent?: (ev: TrainEvent) => void) => {
+      const slot = `bench-${runId}`;
+      const r = await e.train(slot, runId++, refs, job, onEvent && Comlink.proxy(onEvent));
+      await e.disposeSlot(slot);
+      return r;
+    };
+    /** Every photo's embedding: the sum of its embed chunks, per photo. */
     const embed = async (e: Engine) => {
       let ms = 0;
-      const slot = `embed-${runId}`;
-      await e.train(slot, runId++, refs, jobs.embed, Comlink.proxy((ev: TrainEvent) => { if (ev.type === 'embed') ms += ev.ms; }));
-      await e.disposeSlot(slot);
+      await fresh(e, jobs.embed, (ev) => ev.type === 'embed' && (ms += ev.ms));
       return ms / samples.length;
     };
     /** The second epoch of a fine-tune with every layer trainable (the first also builds the trainer). */
-    const epoch = async (e: Engine) => {
-      const slot = `all-${runId}`;
-      const r = await e.train(slot, runId++, refs, jobs.everything);
-      await e.disposeSlot(slot);
-      return r.history[1].ms;
-    };
+    const epoch = async (e: Engine) => (await fresh(e, jobs.everything)).history[1].ms;
+    /** The top block's 20 epochs, summed. */
+    const top = async (e: Engine) => (await fresh(e, jobs.top)).history.reduce((ms, h) => ms + h.ms, 0);
     await embed(one.engine);
     await embed(all.engine);
     const [embed1, embedN] = await alternate(reps, () => embed(one.engine), () => embed(all.engine));
     const [all1, allN] = await alternate(ftReps, () => epoch(one.engine), () => epoch(all.engine));
-    /** The top block's 20 epochs, summed. */
-    const top = async (e: Engine) => {
-      const slot = `top-${runId}`;
-      const r = await e.train(slot, runId++, refs, jobs.top);
-      await e.disposeSlot(slot);
-      return r.history.reduce((ms, h) => ms + h.ms, 0);
-    };
     const [top1, topN] = await alternate(ftReps, () => top(one.engine), () => top(all.engine));
     const machine = await machineSpeedup(count, Math.max(reps, 3));
     return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), isolated: crossOriginIsolated, machineSpeedup: machine };
