@@ -35,12 +35,17 @@ export function printTable(r) {
   }
   const threads = r.backends.wasm?.threads;
   if (threads) {
-    console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up`);
-    console.log('---|---|---|---');
-    console.log(`embedding ms/img | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ratio(threads.embedMsPerImage1?.median, threads.embedMsPerImageN?.median)}×`);
-    console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ratio(threads.allEpochMs1?.median, threads.allEpochMsN?.median)}×`);
-    if (threads.topEpochsMs1) console.log(`top block, 20 epochs of 16 photos: ms in epochs | ${med(threads.topEpochsMs1, 0)} | ${med(threads.topEpochsMsN, 0)} | ${ratio(threads.topEpochsMs1?.median, threads.topEpochsMsN?.median)}×`);
-    if (threads.machineSpeedup) console.log(`the machine's own ceiling (fixed arithmetic in ${threads.count} workers vs 1) | | | ${med(threads.machineSpeedup, 2)}×`);
+    const sp = threads.speedups ?? {};
+    const x = (v) => (v == null ? '—' : `${fmt(v, 2)}×`);
+    const ways = (s, a, b) => (s ? `${x(s.ofMedians)} | ${x(s.best)} | ${x(s.paired.median)} (${fmt(s.paired.min, 2)}–${fmt(s.paired.max, 2)})` : `${x(a?.median / b?.median)} | — | —`);
+    console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up: of medians | of best reps | rep by rep, median (min–max)`);
+    console.log('---|---|---|---|---|---');
+    console.log(`embedding ms/img | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ways(sp.embed, threads.embedMsPerImage1, threads.embedMsPerImageN)}`);
+    console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ways(sp.allEpoch, threads.allEpochMs1, threads.allEpochMsN)}`);
+    if (threads.topEpochsMs1) console.log(`top block, 20 epochs of 16 photos: ms in epochs | ${med(threads.topEpochsMs1, 0)} | ${med(threads.topEpochsMsN, 0)} | ${ways(sp.topEpochs, threads.topEpochsMs1, threads.topEpochsMsN)}`);
+    const g = threads.goal;
+    if (g) console.log(`goal (embedding ≥ ${g.embedAtLeast}×, every-layer epoch ≥ ${g.allEpochAtLeast}×) | | | ${g.met.ofMedians ? 'met' : 'not met'} | ${g.met.best ? 'met' : 'not met'} | ${g.met.paired ? 'met' : 'not met'}`);
+    if (threads.machineSpeedup) console.log(`the machine's own ceiling (fixed arithmetic in ${threads.count} workers vs 1) | | | — | ${x(threads.machineSpeedupBest)} | ${med(threads.machineSpeedup, 2)}×`);
   }
   console.log('\nlab, as a learner drives it | longest main-thread task ms: feature extraction | fine-tune | live answers/s (camera fps) | engine in | peak renderer / GPU MB');
   console.log('---|---|---|---|---|---');

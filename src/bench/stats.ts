@@ -27,3 +27,23 @@ export async function alternate(reps: number, a: () => Promise<number>, b: () =>
   }
   return [as, bs];
 }
+
+/**
+ * How much faster `b` ran than `a`, three ways, from `alternate`'s reps (pair i ran back to back):
+ * - `ofMedians`: median(a) / median(b);
+ * - `best`: min(a) / min(b): the undisturbed speed of each (a neighbour on the machine only ever adds time);
+ * - `paired`: the spread of a_i / b_i, so a slow stretch that hits both halves of a pair cancels out.
+ */
+export interface Speedup {
+  ofMedians: number;
+  best: number;
+  paired: Spread;
+}
+
+const r2 = (x: number) => Number(x.toFixed(2));
+
+export function speedup(a: number[], b: number[]): Speedup | null {
+  const [sa, sb] = [spread(a), spread(b)];
+  if (!sa || !sb || a.length !== b.length) return null;
+  return { ofMedians: r2(sa.median / sb.median), best: r2(sa.min / sb.min), paired: spread(a.map((x, i) => r2(x / b[i])))! };
+}
