@@ -12,17 +12,24 @@ export function spread(xs: number[]): Spread | null {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
 }
 
-/** Runs `a` and `b` `reps` times each, alternating which goes first, so neither always pays a cold start. */
-export async function alternate(reps: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number[], number[]]> {
+/**
+ * Runs `a` and `b` `reps` times each, alternating which goes first, so neither always pays a cold start; `gapMs` of
+ * idle before each run lets the last one's background work (garbage collection, compiling) end outside the next.
+ */
+export async function alternate(reps: number, a: () => Promise<number>, b: () => Promise<number>, gapMs = 0): Promise<[number[], number[]]> {
   const as: number[] = [];
   const bs: number[] = [];
+  const run = async (f: () => Promise<number>, into: number[]) => {
+    if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+    into.push(await f());
+  };
   for (let i = 0; i < reps; i++) {
     if (i % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
+      await run(a, as);
+      await run(b, bs);
     } else {
-      bs.push(await b());
-      as.push(await a());
+      await run(b, bs);
+      await run(a, as);
     }
   }
   return [as, bs];

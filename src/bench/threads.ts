@@ -90,6 +90,8 @@ async function engineWith(threads: number, samples: DecodedSample[]): Promise<{ 
 
 /** How long each job warms up before its timed reps. */
 const WARM_MS = 2500;
+/** Idle before each timed rep: both engines share the renderer, so one's leftover background work would hit the other's rep. */
+const GAP_MS = 200;
 
 export async function runThreads(samples: DecodedSample[], classNames: string[], reps: number, ftReps: number): Promise<ThreadFigures> {
   const count = wasmThreadCount();
@@ -129,11 +131,11 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
     /** The top block's 20 epochs, summed. */
     const top = async (e: Engine) => (await fresh(e, jobs.top)).history.reduce((ms, h) => ms + h.ms, 0);
     await warm(() => embed(one.engine), () => embed(all.engine));
-    const [embed1, embedN] = await alternate(reps, () => embed(one.engine), () => embed(all.engine));
+    const [embed1, embedN] = await alternate(reps, () => embed(one.engine), () => embed(all.engine), GAP_MS);
     await warm(() => epoch(one.engine), () => epoch(all.engine));
-    const [all1, allN] = await alternate(ftReps, () => epoch(one.engine), () => epoch(all.engine));
+    const [all1, allN] = await alternate(ftReps, () => epoch(one.engine), () => epoch(all.engine), GAP_MS);
     await warm(() => top(one.engine), () => top(all.engine));
-    const [top1, topN] = await alternate(ftReps, () => top(one.engine), () => top(all.engine));
+    const [top1, topN] = await alternate(ftReps, () => top(one.engine), () => top(all.engine), GAP_MS);
     const machine = await machineSpeedup(count, Math.max(reps, 3));
     return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), speedups: { embed: speedup(embed1, embedN), allEpoch: speedup(all1, allN), topEpochs: speedup(top1, topN) }, isolated: crossOriginIsolated, machineSpeedup: machine.paired, machineSpeedupBest: machine.best };
   } finally {
