@@ -40,7 +40,7 @@ export function printTable(r) {
     const ways = (s, a, b) => (s ? `${x(s.ofMedians)} | ${x(s.best)} | ${x(s.paired.median)} (${fmt(s.paired.min, 2)}–${fmt(s.paired.max, 2)})` : `${x(a?.median / b?.median)} | — | —`);
     console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up: of medians | of best reps | rep by rep, median (min–max)`);
     console.log('---|---|---|---|---|---');
-    console.log(`embedding ms/img | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ways(sp.embed, threads.embedMsPerImage1, threads.embedMsPerImageN)}`);
+    console.log(`embedding ms/img${threads.embedPhotosPerRun ? ` (runs of ${threads.embedPhotosPerRun} photos)` : ''} | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ways(sp.embed, threads.embedMsPerImage1, threads.embedMsPerImageN)}`);
     console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ways(sp.allEpoch, threads.allEpochMs1, threads.allEpochMsN)}`);
     if (threads.topEpochsMs1) console.log(`top block, 20 epochs of 16 photos: ms in epochs | ${med(threads.topEpochsMs1, 0)} | ${med(threads.topEpochsMsN, 0)} | ${ways(sp.topEpochs, threads.topEpochsMs1, threads.topEpochsMsN)}`);
     const g = threads.goal;

@@ -21,6 +21,8 @@ export interface ThreadFigures {
    */
   topEpochsMs1: Spread | null;
   topEpochsMsN: Spread | null;
+  /** Photos a timed embedding run embeds (the bench's photos, each under EMBED_COPIES ids). */
+  embedPhotosPerRun: number;
   /** 1 thread over all, per job, three ways (stats.ts): of the medians, of the best reps, and rep by rep. */
   speedups: { embed: Speedup | null; allEpoch: Speedup | null; topEpochs: Speedup | null };
   /** The page was cross-origin isolated (without it there is one thread whatever is asked). */
@@ -137,7 +139,7 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
     await warm(() => top(one.engine), () => top(all.engine));
     const [top1, topN] = await alternate(ftReps, () => top(one.engine), () => top(all.engine), GAP_MS);
     const machine = await machineSpeedup(count, Math.max(reps, 3));
-    return { count, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), speedups: { embed: speedup(embed1, embedN), allEpoch: speedup(all1, allN), topEpochs: speedup(top1, topN) }, isolated: crossOriginIsolated, machineSpeedup: machine.paired, machineSpeedupBest: machine.best };
+    return { count, embedPhotosPerRun: embedRefs.length, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), speedups: { embed: speedup(embed1, embedN), allEpoch: speedup(all1, allN), topEpochs: speedup(top1, topN) }, isolated: crossOriginIsolated, machineSpeedup: machine.paired, machineSpeedupBest: machine.best };
   } finally {
     one.end();
     all.end();
