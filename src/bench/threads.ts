@@ -50,7 +50,7 @@ async function spin(k: number, rounds: number): Promise<number> {
 
 /** Throughput of `count` cores over one, as the median of `reps` alternating runs (~0.3 s of work each). */
 async function machineSpeedup(count: number, reps: number): Promise<{ paired: Spread | null; best: number | null }> {
-  const rounds = 20_000;
+  const rounds = 60_000;
   await spin(1, rounds / 10);
   const [one, all] = await alternate(reps, () => spin(1, rounds), () => spin(count, rounds));
   const best = one.length ? Number(((count * Math.min(...one)) / Math.min(...all)).toFixed(2)) : null;

@@ -67,30 +67,37 @@ const depthwiseParams = (p: Float64Array) => Object.fromEntries(DEPTHWISE_PARAMS
  * `x` and `dy` are element offsets into `heap`; `out` holds FH·FW·OC sums.
  */
 export function depthwiseFilterRows(heap: Float32Array, d: DepthwiseParams, from: number, to: number, out: Float64Array): void {
+  out.fill(0, 0, d.filterHeight * d.filterWidth * d.outChannels);
+  for (let r = from; r < to; r++) depthwiseFilterRow(heap, d, r, out);
+}
+
+/**
+ * One output row of depthwiseFilterRows. A function of its own, called once a row: V8 then optimises it as a whole
+ * after a few calls. With every loop in one function called once a kernel, it compiled the innermost loop on stack
+ * replacement and threw that code away each time the loop ended ("exit from OSR'd inner loop"), once a kernel call.
+ */
+function depthwiseFilterRow(heap: Float32Array, d: DepthwiseParams, r: number, out: Float64Array): void {
   const { x, dy, inHeight: H, inWidth: W, inChannels: C, outChannels: OC, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = d;
   const { strideHeight: sh, strideWidth: sw, padTop, padLeft } = d;
   const m = OC / C;
-  out.fill(0, 0, FH * FW * OC);
-  for (let r = from; r < to; r++) {
-    const n = Math.floor(r / OH);
-    const oy = r - n * OH;
-    const dyRow = dy + r * OW * OC;
-    for (let i = 0; i < FH; i++) {
-      const y = oy * sh + i - padTop;
-      if (y < 0 || y >= H) continue;
-      const xRow = x + (n * H + y) * W * C;
-      for (let j = 0; j < FW; j++) {
-        // Output columns whose tap j lands inside the row: 0 ≤ ox·s + j − pad_left < W.
-        const first = Math.max(0, Math.ceil((padLeft - j) / sw));
-        const last = Math.min(OW - 1, Math.floor((W - 1 + padLeft - j) / sw));
-        const w0 = (i * FW + j) * OC;
-        for (let oc = 0; oc < OC; oc++) {
-          let acc = 0;
-          let xi = xRow + (first * sw + j - padLeft) * C + Math.floor(oc / m);
-          let di = dyRow + first * OC + oc;
-          for (let ox = first; ox <= last; ox++, xi += sw * C, di += OC) acc += heap[xi] * heap[di];
-          out[w0 + oc] += acc;
-        }
+  const n = Math.floor(r / OH);
+  const oy = r - n * OH;
+  const dyRow = dy + r * OW * OC;
+  for (let i = 0; i < FH; i++) {
+    const y = oy * sh + i - padTop;
+    if (y < 0 || y >= H) continue;
+    const xRow = x + (n * H + y) * W * C;
+    for (let j = 0; j < FW; j++) {
+      // Output columns whose tap j lands inside the row: 0 ≤ ox·s + j − pad_left < W.
+      const first = Math.max(0, Math.ceil((padLeft - j) / sw));
+      const last = Math.min(OW - 1, Math.floor((W - 1 + padLeft - j) / sw));
+      const w0 = (i * FW + j) * OC;
+      for (let oc = 0; oc < OC; oc++) {
+        let acc = 0;
+        let xi = xRow + (first * sw + j - padLeft) * C + Math.floor(oc / m);
+        let di = dyRow + first * OC + oc;
+        for (let ox = first; ox <= last; ox++, xi += sw * C, di += OC) acc += heap[xi] * heap[di];
+        out[w0 + oc] += acc;
       }
     }
   }
@@ -129,22 +136,25 @@ export function relu6BackpropRows(heap: Float32Array, dy: number, y: number, out
  * r mod OH): cols[k][p] = x_pad at tap k = (i·FW + j)·C + c of output pixel p, zero in the padding; P pixels in all.
  */
 export function im2colRows(heap: Float32Array, d: Im2colParams, from: number, to: number): void {
+  for (let r = from; r < to; r++) im2colRow(heap, d, r);
+}
+
+/** One output row of im2colRows, a function of its own for the reason depthwiseFilterRow gives. */
+function im2colRow(heap: Float32Array, d: Im2colParams, r: number): void {
   const { x, cols, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = d;
   const { strideHeight: sh, strideWidth: sw, padTop, padLeft } = d;
   const pixels = d.batch * OH * OW;
-  for (let r = from; r < to; r++) {
-    const n = Math.floor(r / OH);
-    const oy = r - n * OH;
-    for (let ox = 0, p = r * OW; ox < OW; ox++, p++) {
-      for (let i = 0; i < FH; i++) {
-        const y = oy * sh + i - padTop;
-        for (let j = 0; j < FW; j++) {
-          const xx = ox * sw + j - padLeft;
-          const inside = y >= 0 && y < H && xx >= 0 && xx < W;
-          const src = x + ((n * H + y) * W + xx) * C;
-          const k0 = cols + (i * FW + j) * C * pixels + p;
-          for (let c = 0; c < C; c++) heap[k0 + c * pixels] = inside ? heap[src + c] : 0;
-        }
+  const n = Math.floor(r / OH);
+  const oy = r - n * OH;
+  for (let ox = 0, p = r * OW; ox < OW; ox++, p++) {
+    for (let i = 0; i < FH; i++) {
+      const y = oy * sh + i - padTop;
+      for (let j = 0; j < FW; j++) {
+        const xx = ox * sw + j - padLeft;
+        const inside = y >= 0 && y < H && xx >= 0 && xx < W;
+        const src = x + ((n * H + y) * W + xx) * C;
+        const k0 = cols + (i * FW + j) * C * pixels + p;
+        for (let c = 0; c < C; c++) heap[k0 + c * pixels] = inside ? heap[src + c] : 0;
       }
     }
   }
