@@ -178,7 +178,7 @@ for (const [part, key] of Object.entries(PART_KEYS)) {
 // A threads-only run replaces just wasm's thread figures, stamped with their own run.
 if (threadsOnly) results.backends.wasm = { ...(results.backends.wasm ?? {}), threads: threadsOnly };
 const measured = results.backends.wasm?.threads;
-if (measured && (threadsOnly || parts.has('engine'))) measured.goal = threadsGoal(measured);
+if (measured) measured.goal = threadsGoal(measured);
 printTable(results);
 writeFileSync('bench-results.json', JSON.stringify(results, null, 2));
 console.log('\nwritten: bench-results.json');

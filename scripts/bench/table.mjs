@@ -37,7 +37,7 @@ export function printTable(r) {
   if (threads) {
     const sp = threads.speedups ?? {};
     const x = (v) => (v == null ? '—' : `${fmt(v, 2)}×`);
-    const ways = (s, a, b) => (s ? `${x(s.ofMedians)} | ${x(s.best)} | ${x(s.paired.median)} (${fmt(s.paired.min, 2)}–${fmt(s.paired.max, 2)})` : `${x(a?.median / b?.median)} | — | —`);
+    const ways = (s, a, b) => (s ? `${x(s.ofMedians)} | ${x(s.best)} | ${x(s.paired.median)} (${fmt(s.paired.min, 2)}–${fmt(s.paired.max, 2)})` : `${ratio(a?.median, b?.median)}× | — | —`);
     console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up: of medians | of best reps | rep by rep, median (min–max)`);
     console.log('---|---|---|---|---|---');
     console.log(`embedding ms/img${threads.embedPhotosPerRun ? ` (runs of ${threads.embedPhotosPerRun} photos)` : ''} | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ways(sp.embed, threads.embedMsPerImage1, threads.embedMsPerImageN)}`);

@@ -49,12 +49,12 @@ async function spin(k: number, rounds: number): Promise<number> {
 }
 
 /** Throughput of `count` cores over one, as the median of `reps` alternating runs (~0.3 s of work each). */
-async function machineSpeedup(count: number, reps: number): Promise<{ paired: Spread | null; best: number | null }> {
+async function machineSpeedup(count: number, reps: number): Promise<Speedup | null> {
   const rounds = 60_000;
   await spin(1, rounds / 10);
   const [one, all] = await alternate(reps, () => spin(1, rounds), () => spin(count, rounds));
-  const best = one.length ? Number(((count * Math.min(...one)) / Math.min(...all)).toFixed(2)) : null;
-  return { paired: spread(one.map((ms, i) => Number(((count * ms) / all[i]).toFixed(2)))), best };
+  // `count` workers do `count` times the work of one.
+  return speedup(one.map((ms) => count * ms), all);
 }
 
 /** The engine of the threads part: wasm with `threads` threads (the profiler, profile.ts, starts the same). */
@@ -139,7 +139,7 @@ export async function runThreads(samples: DecodedSample[], classNames: string[],
     await warm(() => top(one.engine), () => top(all.engine));
     const [top1, topN] = await alternate(ftReps, () => top(one.engine), () => top(all.engine), GAP_MS);
     const machine = await machineSpeedup(count, Math.max(reps, 3));
-    return { count, embedPhotosPerRun: embedRefs.length, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), speedups: { embed: speedup(embed1, embedN), allEpoch: speedup(all1, allN), topEpochs: speedup(top1, topN) }, isolated: crossOriginIsolated, machineSpeedup: machine.paired, machineSpeedupBest: machine.best };
+    return { count, embedPhotosPerRun: embedRefs.length, embedMsPerImage1: spread(embed1), embedMsPerImageN: spread(embedN), allEpochMs1: spread(all1), allEpochMsN: spread(allN), topEpochsMs1: spread(top1), topEpochsMsN: spread(topN), speedups: { embed: speedup(embed1, embedN), allEpoch: speedup(all1, allN), topEpochs: speedup(top1, topN) }, isolated: crossOriginIsolated, machineSpeedup: machine?.paired ?? null, machineSpeedupBest: machine?.best ?? null };
   } finally {
     one.end();
     all.end();
