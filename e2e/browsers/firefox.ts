@@ -22,14 +22,22 @@ export const firefoxEngine: Engine = {
       headless: true,
       defaultViewport: { width: 1280, height: 900 },
       userDataDir: profile,
-      extraPrefsFirefox: privateWindow
-        ? { 'browser.privatebrowsing.autostart': true, 'dom.serviceWorkers.privateBrowsing.enabled': false }
-        : {},
+      extraPrefsFirefox: {
+        // Firefox's own test camera (a changing colour), granted without the permission prompt.
+        'media.navigator.streams.fake': true,
+        'media.navigator.permission.disabled': true,
+        // A download opens no panel: it would take the window's focus, which a synthetic click never gives back.
+        'browser.download.alwaysOpenPanel': false,
+        ...(privateWindow ? { 'browser.privatebrowsing.autostart': true, 'dom.serviceWorkers.privateBrowsing.enabled': false } : {}),
+      },
     });
     const page = await browser.newPage();
     const element = async (css: string) => {
       const el = await page.waitForSelector(css, { timeout: 30_000 });
       if (!el) throw new Error(`firefox: no ${css}`);
+      // Puppeteer over BiDi can click a target near the viewport's edge without reaching it (a field just below a
+      // sticky bar stays unfocused): centre it first, as a learner scrolls to what they click.
+      await el.evaluate((e) => e.scrollIntoView({ block: 'center' }));
       return el;
     };
     const driver: Driver = {

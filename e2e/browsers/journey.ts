@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parseQuiz } from '../../src/lessons/parse';
 import type { Driver } from './driver';
@@ -7,8 +8,9 @@ import type { Driver } from './driver';
 /**
  * The student journey every engine must pass, as a learner does it: chapters with formulas and widgets, one quiz,
  * then the lab — upload, feature extraction, fine-tuning with the frozen proof, held-out predictions, a reload
- * that keeps photos and head, the project export — and a chapter once the server is gone. Few, small photos keep
- * it at a few minutes per engine.
+ * that keeps photos and head, the project export, the Teachable Machine export taken back in, the camera recording
+ * and answering live — with no request to another origin and no CSP violation, and a chapter once the server is
+ * gone. Few, small photos keep it at a few minutes per engine.
  */
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -37,7 +39,23 @@ export interface Figures {
   stepMs: number;
   privateWindow: boolean;
   storageFigure: 'shown' | 'unavailable';
+  /** `crossOriginIsolated` in the page and in the engine's worker, after the first reload. */
   crossOriginIsolated: boolean;
+  workerIsolated: boolean;
+  /** Bytes of the Teachable Machine export's weights.bin. */
+  tmWeightsBytes: number;
+  /** Frames a 2-second timed recording stored, and the live answers per second the camera got. */
+  framesRecorded: number;
+  liveFps: number;
+  /** CSP reports the server received, the engine's own test violation among them (it proves reports arrive). */
+  cspReports: number;
+}
+
+/** The static server the journey runs against: `stop` takes the site offline; `reports` are the CSP reports it got so far. */
+export interface Site {
+  base: string;
+  stop: () => Promise<void>;
+  reports: () => string[];
 }
 
 /** Polls a page function until `ok` holds for its result; fails with `what` and the last value after `ms`. */
@@ -143,28 +161,103 @@ async function train(d: Driver, mode: string): Promise<void> {
   }
 }
 
-/** Exports the project as the learner does (the button) and reads the .zip the page hands to the browser. */
-async function exportProject(d: Driver): Promise<{ classes: string[]; photos: number; head: boolean }> {
-  // Only watches: every Blob URL the page makes for a zip is kept so its bytes can be read back.
-  await d.call(`() => { const make = URL.createObjectURL; window.__zips = [];
+/** Clicks a button that downloads a .zip (the page hands the browser a Blob URL) and returns the zip's bytes. */
+async function downloadZip(d: Driver, button: string): Promise<Uint8Array> {
+  // Only watches: every Blob URL the page makes for a zip from now on is kept so its bytes can be read back.
+  await d.call(`() => { window.__zips = []; if (window.__watching) return; window.__watching = true; const make = URL.createObjectURL;
     URL.createObjectURL = (b) => { if (b instanceof Blob && b.type === 'application/zip') window.__zips.push(b); return make.call(URL, b); }; }`);
-  await d.click(tid('project-export'));
-  await until<number>(d, 'the project .zip', '() => window.__zips.length', [], (n) => n > 0);
+  await d.click(button);
+  await until<number>(d, `the .zip of ${button}`, '() => window.__zips.length', [], (n) => n > 0);
   const b64 = await d.call<string>(`async () => { const bytes = new Uint8Array(await window.__zips[0].arrayBuffer()); let s = '';
     for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000)); return btoa(s); }`);
-  const files = unzipSync(Buffer.from(b64, 'base64'));
+  return new Uint8Array(Buffer.from(b64, 'base64'));
+}
+
+/** Exports the project as the learner does (the button) and reads the .zip the page hands to the browser. */
+async function exportProject(d: Driver): Promise<{ classes: string[]; photos: number; head: boolean }> {
+  const files = unzipSync(await downloadZip(d, tid('project-export')));
   const manifest = JSON.parse(strFromU8(files['transfer-lab-project.json'])) as { classes: { name: string }[]; photos: unknown[]; head: unknown };
   return { classes: manifest.classes.map((c) => c.name), photos: manifest.photos.length, head: manifest.head !== null && 'head/weights.bin' in files };
+}
+
+/**
+ * The Teachable Machine export, as a learner takes it to TM's own page: its three files, the labels in order, a
+ * weights.bin exactly as long as model.json's manifest says; then the same .zip taken back in through the import.
+ */
+async function teachableRoundTrip(d: Driver): Promise<number> {
+  const zip = await downloadZip(d, tid('model-export-tm'));
+  const files = unzipSync(zip);
+  const names = Object.keys(files).sort().join();
+  if (names !== 'metadata.json,model.json,weights.bin') throw new Error(`${d.engine}: the Teachable Machine zip holds ${names}`);
+  const labels = (JSON.parse(strFromU8(files['metadata.json'])) as { labels: string[] }).labels;
+  if (labels.join() !== CLASSES.join()) throw new Error(`${d.engine}: Teachable Machine labels ${labels}`);
+  const model = JSON.parse(strFromU8(files['model.json'])) as { weightsManifest: { weights: { shape: number[]; dtype: string }[] }[] };
+  const bytes = model.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (bytes !== files['weights.bin'].length) throw new Error(`${d.engine}: weights.bin is ${files['weights.bin'].length} bytes, model.json says ${bytes}`);
+  const dir = mkdtempSync(join(tmpdir(), 'transfer-lab-tm-'));
+  try {
+    const file = join(dir, 'my-model.zip');
+    writeFileSync(file, zip);
+    await d.upload(tid('model-import-tm'), [file]);
+    await waitAttr(d, tid('model-import-tm-status'), 'data-state', /^(ok|error)$/);
+    if ((await attr(d, tid('model-import-tm-status'), 'data-state')) !== 'ok') {
+      throw new Error(`${d.engine}: the exported Teachable Machine zip was refused: ${await d.call<string>(`() => document.querySelector('[data-testid="model-import-tm-status"]').textContent`)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return bytes;
+}
+
+/** The browser's test camera (each engine's fake device): a timed 2-second recording into the first class, then live answers. */
+async function camera(d: Driver): Promise<{ frames: number; fps: number }> {
+  await d.click(tid('webcam-start'));
+  await until<boolean>(d, 'camera frames', `() => { const v = document.querySelector('video'); return !!v && v.readyState >= 2 && v.videoWidth > 0; }`, [], Boolean);
+  await d.click(`${tid('capture-settings')} summary`);
+  await d.fill(tid('capture-duration'), '2');
+  const capture = `${card(0)} ${tid('capture')}`;
+  await d.click(capture);
+  await waitAttr(d, capture, 'data-phase', /^recording$/);
+  await waitAttr(d, capture, 'data-phase', /^idle$/);
+  await waitAttr(d, capture, 'data-saving', /^false$/);
+  const frames = Number(await attr(d, `${card(0)} ${tid('sample-count')}`, 'data-value')) - TRAIN;
+  // 10 frames a second for 2 s; a slow machine stores fewer, but a timed run is never one snapshot nor longer than asked.
+  if (!(frames >= 2 && frames <= 20)) throw new Error(`${d.engine}: a 2-second recording stored ${frames} frames`);
+  await d.click(tid('live-toggle'));
+  const live = `${tid('prediction')}[data-input="webcam"]`;
+  const label = await waitAttr(d, live, 'data-label', /.+/);
+  if (!(CLASSES as readonly string[]).includes(label)) throw new Error(`${d.engine}: the camera is answered "${label}", not one of the classes`);
+  const fps = Number(await waitAttr(d, tid('live-fps'), 'data-value', /^(?!0$)[\d.]+$/));
+  await d.click(tid('live-toggle'));
+  return { frames, fps };
+}
+
+/**
+ * Every fetch directive of the app's policy allows only its own origin (and blob:, data:, the camera's stream), so
+ * a request to another origin is a CSP violation too, and the server's report-only copy of the policy reports
+ * both. A request the page makes on purpose to a documentation address (TEST-NET-1) must be reported: that shows
+ * this engine sends reports; any other report is a failure.
+ */
+async function noForeignRequestNorViolation(d: Driver, site: Site): Promise<number> {
+  await d.call(`() => { fetch('http://192.0.2.1/transfer-lab-canary').catch(() => {}); }`);
+  for (const end = Date.now() + 30_000; !site.reports().some((r) => r.includes('192.0.2.1')); ) {
+    if (Date.now() > end) throw new Error(`${d.engine}: no CSP report reached the server in 30 s, so violations could not be seen`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const others = site.reports().filter((r) => !r.includes('192.0.2.1'));
+  if (others.length) throw new Error(`${d.engine}: ${others.length} CSP report(s): ${others.join('\n')}`);
+  return site.reports().length;
 }
 
 const isolated = (d: Driver) =>
   d.call<boolean>(`() => globalThis.crossOriginIsolated === true`);
 
 /**
- * The whole journey against the app at `base`. `stopServer` takes the site offline (the server is gone), for
+ * The whole journey against the app at `site.base`. `site.stop` takes the site offline (the server is gone), for
  * the last step: a chapter opens from the service worker's copy.
  */
-export async function journey(d: Driver, base: string, stopServer: () => Promise<void>): Promise<Figures> {
+export async function journey(d: Driver, site: Site): Promise<Figures> {
+  const base = site.base;
   await step(d, 'first visit: ready offline', async () => {
     await d.goto(`${base}#/`);
     await waitAttr(d, tid('pwa-notice'), 'data-state', /^offline-ready$/, 180_000);
@@ -227,20 +320,40 @@ export async function journey(d: Driver, base: string, stopServer: () => Promise
     if (again[0] !== answers[0] || again[1] !== answers.at(-1)) throw new Error(`${d.engine}: after the reload the head answers ${again}, before ${answers}`);
   });
   const crossOriginIsolated = await isolated(d);
+  // The engine's worker reports its own crossOriginIsolated through the backend badge.
+  const workerIsolated = (await attr(d, tid('backend'), 'data-engine')) === 'worker' && (await attr(d, tid('backend'), 'data-isolated')) === 'true';
 
   await step(d, 'lab: project export', async () => {
     const zip = await exportProject(d);
     if (zip.classes.join() !== CLASSES.join() || zip.photos !== 2 * TRAIN || !zip.head) throw new Error(`${d.engine}: exported ${JSON.stringify(zip)}`);
   });
 
+  const tmWeightsBytes = await step(d, 'lab: Teachable Machine export, and back in', () => teachableRoundTrip(d));
+  const cam = await step(d, 'lab: camera', () => camera(d));
+  const cspReports = await step(d, 'no request to another origin, no CSP violation', () => noForeignRequestNorViolation(d, site));
+
   await step(d, 'offline: a chapter from the service worker', async () => {
-    await stopServer();
+    await site.stop();
     await d.goto(`${base}#/chapters/layer-freezing`);
     await d.reload();
     await waitFor(d, tid('quiz'));
     await waitFor(d, '.prose h2');
   });
-  return { backend, threads, heldOutRight, heldOut: heldOut.length, stepMs, privateWindow, storageFigure, crossOriginIsolated };
+  return {
+    backend,
+    threads,
+    heldOutRight,
+    heldOut: heldOut.length,
+    stepMs,
+    privateWindow,
+    storageFigure,
+    crossOriginIsolated,
+    workerIsolated,
+    tmWeightsBytes,
+    framesRecorded: cam.frames,
+    liveFps: cam.fps,
+    cspReports,
+  };
 }
 
 /** A private window where there is no service worker: the offline notice says offline needs a normal window. */

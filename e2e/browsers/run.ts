@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { chromiumEngine } from './chromium';
 import { firefoxEngine } from './firefox';
 import { webkitEngine } from './webkit';
-import { journey, privateOfflineNotice, type Figures } from './journey';
+import { journey, privateOfflineNotice, type Figures, type Site } from './journey';
 import type { Driver, Engine } from './driver';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -16,10 +16,23 @@ const PORT = Number(process.env.E2E_PORT ?? 4173);
 const ENGINES: Engine[] = [chromiumEngine, firefoxEngine, webkitEngine];
 const say = (line: string) => console.log(`[browsers] ${line}`);
 
-/** The built app on its own static server, started per engine so "offline" can be the server going away. */
-async function serve(): Promise<{ base: string; stop: () => Promise<void> }> {
-  const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', DIST, '--base', '/', '--port', String(PORT)], { cwd: ROOT, stdio: 'ignore' });
-  const base = `http://127.0.0.1:${PORT}/`;
+/** Where the app is hosted: a sub-path, as an instructor's site puts it. */
+const SUB_PATH = '/ml/course/';
+
+/**
+ * The built app on its own static server under a sub-path, started per engine so "offline" can be the server going
+ * away; it sends no COOP/COEP (the service worker must bring isolation) and collects CSP reports.
+ */
+async function serve(): Promise<Site> {
+  const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', DIST, '--base', SUB_PATH, '--port', String(PORT), '--csp-report'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const reports: string[] = [];
+  server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.startsWith('csp-report ')) reports.push(line.slice('csp-report '.length));
+  });
+  const base = `http://127.0.0.1:${PORT}${SUB_PATH}`;
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(base)).ok) break;
@@ -35,7 +48,7 @@ async function serve(): Promise<{ base: string; stop: () => Promise<void> }> {
       server.once('exit', () => done());
       server.kill();
     });
-  return { base, stop };
+  return { base, stop, reports: () => [...reports] };
 }
 
 /** Installs what an engine lacks where we may (root on Debian); returns what is still missing. */
@@ -57,7 +70,8 @@ function figuresLine(engine: string, version: string, f: Figures, ms: number): s
   return (
     `${engine} ${version}: backend ${f.backend}${f.threads ? ` (${f.threads} thread${f.threads === '1' ? '' : 's'})` : ''}, ${f.heldOutRight}/${f.heldOut} held-out right, ${f.stepMs.toFixed(0)} ms per training step ` +
     `(fine-tune, top block); storage figure ${f.storageFigure}; private-window notice ${f.privateWindow ? 'shown' : 'not needed'}; ` +
-    `crossOriginIsolated ${f.crossOriginIsolated} — ${duration(ms)}`
+    `crossOriginIsolated: page ${f.crossOriginIsolated}, engine worker ${f.workerIsolated}; Teachable Machine zip ${f.tmWeightsBytes} B of weights, imported back; ` +
+    `camera: ${f.framesRecorded} frames in a 2 s recording, live ${f.liveFps.toFixed(1)} answers/s; CSP reports: only the engine's own test (${f.cspReports}) — ${duration(ms)}`
   );
 }
 
@@ -69,9 +83,12 @@ async function run(engine: Engine): Promise<boolean> {
   try {
     driver = await engine.open();
     const version = await driver.version();
-    const figures = await journey(driver, server.base, server.stop);
+    const figures = await journey(driver, server);
     // A guess gets 6 or more of 8 right with probability 14 %; the suite's lab spec judges accuracy on 20 photos.
     if (figures.heldOutRight < 6) throw new Error(`only ${figures.heldOutRight} of ${figures.heldOut} held-out photos right`);
+    if (!figures.crossOriginIsolated || !figures.workerIsolated) {
+      throw new Error(`not cross-origin isolated after the first reload (page ${figures.crossOriginIsolated}, engine worker ${figures.workerIsolated})`);
+    }
     say(figuresLine(engine.name, version, figures, Date.now() - started));
     if (engine.name === 'webkit' && !figures.privateWindow) throw new Error('the ephemeral session showed no private-window notice');
     passed = true;

@@ -67,7 +67,11 @@ export const webkitEngine: Engine = {
       await waitForDriver(port, proc);
       session = await new Builder()
         .usingServer(`http://127.0.0.1:${port}`)
-        .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
+        // WebKit's mock camera (a test pattern), as Chromium's and Firefox's fake devices; automation grants it.
+        .withCapabilities({
+          browserName: 'MiniBrowser',
+          'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--enable-media-stream=true', '--enable-mock-capture-devices=true'] },
+        })
         .build();
     } catch (err) {
       proc.kill();
