@@ -332,12 +332,18 @@ export async function journey(d: Driver, site: Site): Promise<Figures> {
   const cam = await step(d, 'lab: camera', () => camera(d));
   const cspReports = await step(d, 'no request to another origin, no CSP violation', () => noForeignRequestNorViolation(d, site));
 
-  await step(d, 'offline: a chapter from the service worker', async () => {
+  await step(d, 'offline: a chapter, then the lab, from the service worker', async () => {
     await site.stop();
     await d.goto(`${base}#/chapters/layer-freezing`);
     await d.reload();
     await waitFor(d, tid('quiz'));
     await waitFor(d, '.prose h2');
+    // The lab offline: the model from the cache, still isolated, the stored head answering a held-out photo.
+    await d.goto(`${base}#/lab`);
+    await modelReady(d);
+    if (!(await isolated(d))) throw new Error(`${d.engine}: offline, the page is not cross-origin isolated`);
+    const [offline] = await predictEach(d, [heldOut[1]]);
+    if (!(CLASSES as readonly string[]).includes(offline)) throw new Error(`${d.engine}: offline, the lab answers "${offline}"`);
   });
   return {
     backend,
