@@ -35,8 +35,8 @@ export const firefoxEngine: Engine = {
     const element = async (css: string) => {
       const el = await page.waitForSelector(css, { timeout: 30_000 });
       if (!el) throw new Error(`firefox: no ${css}`);
-      // Puppeteer over BiDi can click a target near the viewport's edge without reaching it (a field just below a
-      // sticky bar stays unfocused): centre it first, as a learner scrolls to what they click.
+      // Puppeteer over BiDi clicked a number field below the fold without focusing it (the typing went nowhere):
+      // centre the target first, as a learner scrolls to what they click.
       await el.evaluate((e) => e.scrollIntoView({ block: 'center' }));
       return el;
     };
