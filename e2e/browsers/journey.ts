@@ -32,8 +32,9 @@ const card = (i: number) => `${tid('class-card')}:nth-child(${i + 1})`;
 /** What the journey measured, for the runner's one line per engine. */
 export interface Figures {
   backend: string;
-  /** The threads wasm computes on, as the backend badge says ('' on another backend). */
+  /** The threads wasm computes on, as the backend badge says ('' on another backend), and the note that says why one. */
   threads: string;
+  oneThreadWhy: string;
   heldOutRight: number;
   heldOut: number;
   stepMs: number;
@@ -276,7 +277,6 @@ export async function journey(d: Driver, site: Site): Promise<Figures> {
     await d.goto(`${base}#/lab`);
     return modelReady(d);
   });
-  const threads = (await attr(d, tid('backend'), 'data-threads')) ?? '';
   const storageFigure = await step(d, 'lab: storage figure', async () => {
     await waitFor(d, tid('storage-usage'));
     return (await attr(d, tid('storage-usage'), 'data-unavailable')) === 'true' ? ('unavailable' as const) : ('shown' as const);
@@ -320,6 +320,10 @@ export async function journey(d: Driver, site: Site): Promise<Figures> {
     if (again[0] !== answers[0] || again[1] !== answers.at(-1)) throw new Error(`${d.engine}: after the reload the head answers ${again}, before ${answers}`);
   });
   const crossOriginIsolated = await isolated(d);
+  const threads = (await attr(d, tid('backend'), 'data-threads')) ?? '';
+  // Isolated now: one thread on this multi-core machine must come with its reason in the backend's details (a note: one-thread-…).
+  const oneThreadWhy = threads === '1' ? ((await attr(d, tid('backend'), 'data-notes')) ?? '').split(' ').find((k) => k.startsWith('one-thread')) ?? '' : '';
+  if (threads === '1' && !oneThreadWhy) throw new Error(`${d.engine}: wasm runs on 1 thread and its details do not say why (notes: ${await attr(d, tid('backend'), 'data-notes')})`);
   // The engine's worker reports its own crossOriginIsolated through the backend badge.
   const workerIsolated = (await attr(d, tid('backend'), 'data-engine')) === 'worker' && (await attr(d, tid('backend'), 'data-isolated')) === 'true';
 
@@ -348,6 +352,7 @@ export async function journey(d: Driver, site: Site): Promise<Figures> {
   return {
     backend,
     threads,
+    oneThreadWhy,
     heldOutRight,
     heldOut: heldOut.length,
     stepMs,

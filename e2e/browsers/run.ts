@@ -68,7 +68,7 @@ const duration = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((m
 
 function figuresLine(engine: string, version: string, f: Figures, ms: number): string {
   return (
-    `${engine} ${version}: backend ${f.backend}${f.threads ? ` (${f.threads} thread${f.threads === '1' ? '' : 's'})` : ''}, ${f.heldOutRight}/${f.heldOut} held-out right, ${f.stepMs.toFixed(0)} ms per training step ` +
+    `${engine} ${version}: backend ${f.backend}${f.threads ? ` (${f.threads} thread${f.threads === '1' ? `, why: ${f.oneThreadWhy}` : 's'})` : ''}, ${f.heldOutRight}/${f.heldOut} held-out right, ${f.stepMs.toFixed(0)} ms per training step ` +
     `(fine-tune, top block); storage figure ${f.storageFigure}; private-window notice ${f.privateWindow ? 'shown' : 'not needed'}; ` +
     `crossOriginIsolated: page ${f.crossOriginIsolated}, engine worker ${f.workerIsolated}; Teachable Machine zip ${f.tmWeightsBytes} B of weights, imported back; ` +
     `camera: ${f.framesRecorded} frames in a 2 s recording, live ${f.liveFps.toFixed(1)} answers/s; CSP reports: only the engine's own test (${f.cspReports}) — ${duration(ms)}`

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { chooseBackend, gradientSelfTest, isSoftwareAdapter, pickBackend, rankMeasured, type StepTimings } from './backend';
 import type { BackendName } from './types';
 
@@ -68,6 +68,21 @@ describe('backend choice', () => {
     expect(tf.getBackend()).toBe('cpu');
     expect(await chooseBackend({ requested: 'wasm' })).toMatchObject({ name: 'wasm' });
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeDefined();
+  });
+
+  it('says why wasm runs on one thread when more were asked and the runtime shares no memory (Node, as WebKitGTK)', async () => {
+    // 4 cores, 4 threads asked; tfjs in Node, like WebKitGTK 2.50 isolated, finds no SharedArrayBuffer to share.
+    vi.stubGlobal('navigator', { hardwareConcurrency: 4 });
+    try {
+      const choice = await chooseBackend({ requested: 'wasm', threads: 4 });
+      expect(choice).toMatchObject({ name: 'wasm', threads: 1 });
+      expect(choice.notes.at(-1)).toEqual({ key: 'one-thread-no-shared-memory', values: { asked: 4 } });
+      expect(choice.reason).toMatch(/1 thread, not 4/);
+      // One thread asked (a page not yet isolated, or one core): nothing to explain.
+      expect((await chooseBackend({ requested: 'wasm', threads: 1 })).notes.map((n) => n.key)).not.toContain('one-thread-no-shared-memory');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('measures inference and training per backend and takes the best ranked one (Node has wasm and cpu)', async () => {

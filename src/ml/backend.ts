@@ -122,14 +122,16 @@ function releaseSpareThreads(): void {
   for (const worker of runtime?.unusedWorkers.splice(0) ?? []) worker.terminate();
 }
 
+/** The wasm threads a setup asks for: never more than the pthread workers the built factory starts (cores − 1, scripts/vite-plugin-wasm-threads.ts). */
+const threadsAsked = (setup: WasmSetup) => Math.min(setup.threads ?? wasmThreadCount(), wasmThreadCount());
+
 async function activate(name: BackendName, setup: WasmSetup = {}): Promise<Said | null> {
   try {
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (setup.wasmPaths) wasm.setWasmPaths(setup.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
-      // Never more than the pthread workers the built factory starts (cores − 1, scripts/vite-plugin-wasm-threads.ts).
-      const threads = Math.min(setup.threads ?? wasmThreadCount(), wasmThreadCount());
+      const threads = threadsAsked(setup);
       // One thread: the single-threaded binary, which starts no pthread workers.
       if (threads <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       // Before the backend starts: XNNPACK's thread pool is made once, when wasm initialises.
@@ -358,7 +360,12 @@ export async function chooseBackend(opts: { requested?: string | null; measure?:
   const choice = await pick(opts);
   if (!tf.findBackend('wasm')) return choice;
   // What the backend really runs on: 1 with the single-threaded binary (no SharedArrayBuffer without isolation).
-  return { ...choice, threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() };
+  const threads = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  const asked = threadsAsked(opts);
+  if (choice.name !== 'wasm' || threads > 1 || asked <= 1) return { ...choice, threads };
+  // Isolated, yet tfjs found no memory to share with threads (WebKitGTK 2.50 has no SharedArrayBuffer even then).
+  const why = say('one-thread-no-shared-memory', `wasm runs on 1 thread, not ${asked}: this browser shares no memory between threads (no SharedArrayBuffer)`, { asked });
+  return { ...choice, threads, reason: `${choice.reason}; ${why.text}`, notes: [...choice.notes, why.note] };
 }
 
 async function pick(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[] } & WasmSetup): Promise<BackendChoice> {

@@ -41,7 +41,7 @@ import { classActivationOf, embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
 import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 import { DeviceLosses, deviceLoss, forgetWebGpu } from './device-loss';
-import { threadsCanStart } from './threads';
+import { threadsCanStart, withThreadsNote, type ThreadsStart } from './threads';
 import { startKernelThreads } from './kernel-pool';
 import { MAX_REPLICAS, Replicas } from './replicas';
 import { soloSwitch } from './xnn-pool';
@@ -72,7 +72,7 @@ export class EngineHost implements EngineApi {
   /** The files each imported model came from, to open it again on another backend after a device loss. */
   private readonly importedFrom = new Map<string, { tm: boolean; files: File[] }>();
   /** The wasm backend's threads, decided once (the backend starts once per engine), and its gradient kernels' own. */
-  private threads?: Promise<number>;
+  private threads?: Promise<ThreadsStart>;
   private kernelThreads?: Promise<number>;
   /** Fine-tuning's data-parallel peers on threaded wasm (replicas.ts); none elsewhere. */
   private replicas: Replicas | null = null;
@@ -421,8 +421,11 @@ export class EngineHost implements EngineApi {
   private async load(requested: string | null, onProgress?: (fraction: number) => void, lostDevice?: string): Promise<EngineInfo> {
     const config = this.config!;
     // On the page's thread one: the page's CSP meta keeps the pthreads' blob: workers out.
-    this.threads ??= this.home === 'page' || config.threads === 1 ? Promise.resolve(1) : threadsCanStart().then((ok) => (ok ? (config.threads ?? wasmThreadCount()) : 1));
-    const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads: await this.threads, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
+    const start = this.home === 'page' || config.threads === 1 ? null : await (this.threads ??= threadsCanStart());
+    const threads = start === 'ok' ? (config.threads ?? wasmThreadCount()) : 1;
+    const chosen = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
+    // Why wasm keeps to one thread on a multi-core machine, where the engine decided it (a page not yet isolated says so itself).
+    const picked = chosen.name === 'wasm' && wasmThreadCount() > 1 && (start === 'firefox' || start === 'workers-refused') ? withThreadsNote(chosen, start) : chosen;
     if ((picked.threads ?? 1) > 1) await (this.kernelThreads ??= startKernelThreads(picked.threads!));
     if (picked.name === 'wasm' && (picked.threads ?? 1) > 1 && !this.replicas) {
       const solo = soloSwitch();

@@ -1,3 +1,22 @@
+import type { BackendChoice } from '../ml/backend';
+import { threadsHangHere } from '../ml/threads';
+
+/**
+ * Whether the wasm backend may start threads here: 'ok'; 'not-isolated' (no SharedArrayBuffer: the page says a reload
+ * brings threads); 'firefox' (see below); 'workers-refused' (a blob: worker that importScripts a blob: did not start,
+ * as under a host CSP without blob: in worker-src or script-src).
+ */
+export type ThreadsStart = 'ok' | 'not-isolated' | 'firefox' | 'workers-refused';
+
+/** The choice with why wasm keeps to one thread, where the engine decided so (its learner's note: engine.why.one-thread-…). */
+export function withThreadsNote(choice: BackendChoice, start: 'firefox' | 'workers-refused'): BackendChoice {
+  const text =
+    start === 'firefox'
+      ? "wasm runs on 1 thread in Firefox: a worker that the engine's worker starts there sometimes never answers"
+      : "wasm runs on 1 thread: its threads' workers could not start here (a server's Content-Security-Policy may forbid blob: workers)";
+  return { ...choice, reason: `${choice.reason}; ${text}`, notes: [...choice.notes, { key: `one-thread-${start}` }] };
+}
+
 /** How long a test worker may take to answer; pthread workers that cannot start would make the wasm backend hang. */
 const START_MS = 5_000;
 
@@ -7,14 +26,9 @@ const START_MS = 5_000;
  * (worker-src) that importScripts another blob: (script-src). A host whose own CSP header forbids that would
  * otherwise leave the backend waiting forever for workers that never load; there the engine takes one thread.
  */
-export async function threadsCanStart(): Promise<boolean> {
-  if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return false;
-  // Firefox (153 ESR here): a worker that our engine's worker starts sometimes never answers, and the engine never
-  // answers again (once, the 10 s timeout around our kernel threads' start reported nothing either). Seen with tfjs's
-  // pthread workers (3 of 8 starts with the 8 it starts, 1 of 16 with one) and, with this check lifted on 2026-12-07,
-  // in 3 of 14 journeys: twice while the engine started (once while our kernel threads started), once during
-  // training. One thread there.
-  if (/\bFirefox\//.test(globalThis.navigator?.userAgent ?? '')) return false;
+export async function threadsCanStart(): Promise<ThreadsStart> {
+  if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return 'not-isolated';
+  if (threadsHangHere()) return 'firefox';
   const url = (code: string) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const inner = url('postMessage(true)');
   const outer = url(`importScripts(${JSON.stringify(inner)})`);
@@ -23,13 +37,13 @@ export async function threadsCanStart(): Promise<boolean> {
   try {
     worker = new Worker(outer);
     const started = worker;
-    return await new Promise<boolean>((resolve) => {
-      started.onmessage = () => resolve(true);
-      started.onerror = () => resolve(false);
-      timer = setTimeout(() => resolve(false), START_MS);
+    return await new Promise<ThreadsStart>((resolve) => {
+      started.onmessage = () => resolve('ok');
+      started.onerror = () => resolve('workers-refused');
+      timer = setTimeout(() => resolve('workers-refused'), START_MS);
     });
   } catch {
-    return false;
+    return 'workers-refused';
   } finally {
     clearTimeout(timer);
     worker?.terminate();
