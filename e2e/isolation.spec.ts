@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test, expect, waitForModel, setField, clothing } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
+import { CSP, ISOLATION_HEADERS } from '../scripts/csp.mjs';
 
 const photos = (cls: string, n: number) => {
   const dir = dirname(clothing(cls, 'x.jpg'));
@@ -54,5 +55,44 @@ test('under a sub-path, the reload the app offers makes it cross-origin isolated
     const download = page.waitForEvent('download');
     await page.getByTestId('model-export-tm').click();
     expect((await download).suggestedFilename()).toMatch(/\.zip$/);
+  });
+});
+
+test.describe('a host that sends its own headers', () => {
+  // The host's headers reach the page and the engine's worker as they are (no service worker to add or keep any).
+  test.use({ serviceWorkers: 'block' });
+
+  test('isolated, but its CSP refuses blob: workers: wasm keeps to one thread, says why, and trains', async ({ page, context }) => {
+    // The app's own policy as a strict university server might send it: no blob: in worker-src or script-src.
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), 'content-security-policy': CSP, ...Object.fromEntries(Object.entries(ISOLATION_HEADERS).map(([k, v]) => [k.toLowerCase(), v])) },
+      });
+    });
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
+    await page.goto('./?lang=en#/lab');
+    expect(await waitForModel(page)).toBe('wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const backend = page.getByTestId('backend');
+    await expect(backend).toHaveAttribute('data-isolated', 'true');
+    await expect(backend).toHaveAttribute('data-threads', '1');
+    await expect(backend).toHaveAttribute('data-notes', /\bone-thread-workers-refused\b/);
+    await expect(backend).toContainText("its threads' workers could not start here");
+
+    const cards = page.getByTestId('class-card');
+    for (const [i, cls] of ['shoes', 'hat'].entries()) {
+      await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
+      await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+    }
+    await page.getByRole('button', { name: 'Fine-tune top block' }).click();
+    await page.getByTestId('train-mode').selectOption('fine-tune');
+    await setField(page, 'epochs', '2');
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+    // The host's policy refused nothing else (the engine's probe for blob: workers is refused in its worker, as the note says).
+    expect(violations.filter((v) => !/blob:/.test(v))).toEqual([]);
   });
 });
