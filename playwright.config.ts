@@ -1,9 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
 
 export const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const SUBPATH_PORT = PORT + 1;
 export const SUBPATH = '/some/sub/path/';
+/** Where both servers append the CSP reports they receive (e2e/fixtures.ts fails a test on any). */
+export const CSP_LOG = join(tmpdir(), `transfer-lab-csp-${PORT}.log`);
 /** The built app the tests drive; another folder lets two builds be tested side by side. */
 const DIST = process.env.E2E_DIST ?? 'dist';
 
@@ -22,9 +26,9 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: [
-    { command: `node scripts/static-server.mjs --dir ${DIST} --base / --port ${PORT}`, port: PORT, reuseExistingServer: !process.env.CI },
+    { command: `node scripts/static-server.mjs --dir ${DIST} --base / --port ${PORT} --csp-log ${CSP_LOG}`, port: PORT, reuseExistingServer: !process.env.CI },
     {
-      command: `node scripts/static-server.mjs --dir ${DIST} --base ${SUBPATH} --port ${SUBPATH_PORT}`,
+      command: `node scripts/static-server.mjs --dir ${DIST} --base ${SUBPATH} --port ${SUBPATH_PORT} --csp-log ${CSP_LOG}`,
       port: SUBPATH_PORT,
       reuseExistingServer: !process.env.CI,
     },

@@ -1,5 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { CSP_LOG } from '../playwright.config';
 import { resolve } from 'node:path';
 
 /** The test-photo cache that `npm install` fills (scripts/assets/setup.mjs); tests read nothing else. */
@@ -13,26 +14,44 @@ export function photosOf(cls: string): string[] {
   return (index.classes[cls] ?? []).map((f) => resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', f));
 }
 
+/** The documentation address (TEST-NET-1) a test may request on purpose to show that CSP reports arrive. */
+export const CSP_CANARY = '192.0.2.1';
+
+/** The CSP reports both servers received since byte `from` of their log (playwright.config.ts CSP_LOG). */
+export function cspReportsSince(from: number): string[] {
+  if (!existsSync(CSP_LOG)) return [];
+  return readFileSync(CSP_LOG).subarray(from).toString('utf8').split('\n').filter(Boolean);
+}
+const cspLogSize = () => (existsSync(CSP_LOG) ? statSync(CSP_LOG).size : 0);
+
 /**
  * Every test gets a page that records each request: the suite fails on any request to another origin
- * (photos and lessons must never leave the device) and on any request that carries a body.
+ * (photos and lessons must never leave the device) and on any request that carries a body. It also fails on any
+ * CSP report the servers receive meanwhile (they send the app's policy as report-only too): unlike the console,
+ * that sees the workers' violations as well.
  */
 export const test = base.extend<{ offOrigin: string[] }>({
   offOrigin: [
     async ({ page, baseURL }, use) => {
       const problems: string[] = [];
       const own = new URL(baseURL!).hostname;
+      const reportsFrom = cspLogSize();
       page.on('request', (req) => {
         const url = new URL(req.url());
         if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-        if (url.hostname !== own) problems.push(`third-party request: ${req.url()}`);
+        // A CSP report to the server is read from its log below.
+        if (req.resourceType() === 'cspreport' || url.pathname.endsWith('/__csp-report')) return;
+        if (url.hostname !== own && url.hostname !== CSP_CANARY) problems.push(`third-party request: ${req.url()}`);
         if (req.postDataBuffer()?.length) problems.push(`request with a body: ${req.method()} ${req.url()}`);
       });
       // The app must run under its own Content-Security-Policy without a single violation.
       page.on('console', (msg) => {
-        if (/Content Security Policy|Refused to (load|execute|apply|connect|compile)/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+        if (/Content Security Policy|Refused to (load|execute|apply|connect|compile)/i.test(msg.text()) && !msg.text().includes(CSP_CANARY)) problems.push(`CSP: ${msg.text()}`);
       });
       await use(problems);
+      // Reports go out as the violation happens; a moment lets one from the test's last step arrive.
+      await new Promise((r) => setTimeout(r, 150));
+      for (const report of cspReportsSince(reportsFrom)) if (!report.includes(CSP_CANARY)) problems.push(`CSP report: ${report}`);
       expect(problems, 'no third-party request, no request body, no CSP violation').toEqual([]);
     },
     { auto: true },

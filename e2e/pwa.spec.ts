@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { test, expect, waitForModel, setField, clothing } from './fixtures';
+import { test, expect, waitForModel, setField, clothing, cspReportsSince, CSP_CANARY } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 
 const photos = (cls: string, n: number) => {
@@ -90,6 +90,15 @@ test('the built page carries the strict CSP and the app runs under it on webgpu'
   expect(csp).toContain("connect-src 'self'");
   expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
   expect(await waitForModel(page)).toBe('webgpu');
+  // The suite's check for violations (any CSP report the server gets fails a test) does see them: a request made
+  // on purpose to another origin is refused, and its report arrives.
+  const from = cspReportsSince(0).length;
+  await page.evaluate((host) => void fetch(`http://${host}/csp-canary`).catch(() => {}), CSP_CANARY);
+  await expect.poll(() => cspReportsSince(0).slice(from).some((r) => r.includes(CSP_CANARY)), { timeout: 10_000 }).toBe(true);
+  // And in the engine's worker, whose policy comes with its script: its violations are reported as well.
+  const engine = page.workers().find((w) => /engine\.worker/.test(w.url()))!;
+  await engine.evaluate((host) => void fetch(`http://${host}/csp-canary-worker`).catch(() => {}), CSP_CANARY);
+  await expect.poll(() => cspReportsSince(0).slice(from).some((r) => r.includes('csp-canary-worker')), { timeout: 10_000 }).toBe(true);
 });
 
 test('an XSS payload as a class name stays inert text', async ({ page }) => {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // A tiny static server that mounts a folder under a sub-path, like an instructor's nginx `location /ml/course/`.
-// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174 [--headers]
+// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174 [--headers] [--csp-report | --csp-log FILE]
 // --headers sends what README asks of a server (COOP/COEP for cross-origin isolation, the CSP) on every response.
 // --csp-report (for tests) also sends the app's own policy as Content-Security-Policy-Report-Only with a report-uri on
 // this server, and prints each report it receives as one line `csp-report <json>`: a violation (a request to another
-// origin among them, since every fetch directive allows only this origin) is then seen in any browser.
+// origin among them, since every fetch directive allows only this origin) is then seen in any browser, in its workers
+// too. --csp-log FILE does the same and also appends each report's line to FILE.
 import { createServer } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 
 const args = Object.fromEntries(
@@ -17,7 +18,8 @@ const base = (args.base ?? '/').replace(/\/?$/, '/');
 const port = Number(args.port ?? 4174);
 const { SERVER_HEADERS } = process.argv.includes('--headers') ? await import('./csp.mjs') : { SERVER_HEADERS: {} };
 const REPORT_PATH = `${base}__csp-report`;
-const { CSP, HEADER_CSP } = process.argv.includes('--csp-report') ? await import('./csp.mjs') : {};
+const reportLog = args['csp-log'];
+const { CSP, HEADER_CSP } = process.argv.includes('--csp-report') || reportLog ? await import('./csp.mjs') : {};
 /** The policy the browser enforces on a response of this type (a page: the meta tag's and the header's; a worker: the header's), reported here. */
 const reportOnly = (type) => (CSP ? { 'Content-Security-Policy-Report-Only': `${type.startsWith('text/html') ? CSP : HEADER_CSP}; report-uri ${REPORT_PATH}` } : {});
 const types = {
@@ -40,7 +42,9 @@ createServer((req, res) => {
     req.setEncoding('utf8');
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      console.log(`csp-report ${body.replace(/\s+/g, ' ')}`);
+      const line = `csp-report ${body.replace(/\s+/g, ' ')}`;
+      console.log(line);
+      if (reportLog) appendFileSync(reportLog, `${line}\n`);
       res.writeHead(204).end();
     });
     return;
