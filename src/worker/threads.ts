@@ -3,8 +3,8 @@ import { threadsHangHere } from '../ml/threads';
 
 /**
  * Whether the wasm backend may start threads here: 'ok'; 'not-isolated' (no SharedArrayBuffer: the page says a reload
- * brings threads); 'firefox' (see below); 'workers-refused' (a blob: worker that importScripts a blob: did not start,
- * as under a host CSP without blob: in worker-src or script-src).
+ * brings threads); 'firefox' (threadsHangHere, src/ml/threads.ts); 'workers-refused' (a blob: worker that
+ * importScripts a blob: did not start, as under a host CSP without blob: in worker-src or script-src).
  */
 export type ThreadsStart = 'ok' | 'not-isolated' | 'firefox' | 'workers-refused';
 
