@@ -1,6 +1,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CSP_LOG } from '../playwright.config';
+import { CSP_CANARY, cspLogEnd, cspReports } from './csp-log';
 import { resolve } from 'node:path';
 
 /** The test-photo cache that `npm install` fills (scripts/assets/setup.mjs); tests read nothing else. */
@@ -14,15 +15,9 @@ export function photosOf(cls: string): string[] {
   return (index.classes[cls] ?? []).map((f) => resolve(TEST_ASSETS, 'datasets', 'clothing-small-5', f));
 }
 
-/** The documentation address (TEST-NET-1) a test may request on purpose to show that CSP reports arrive. */
-export const CSP_CANARY = '192.0.2.1';
-
+export { CSP_CANARY };
 /** The CSP reports both servers received since byte `from` of their log (playwright.config.ts CSP_LOG). */
-export function cspReportsSince(from: number): string[] {
-  if (!existsSync(CSP_LOG)) return [];
-  return readFileSync(CSP_LOG).subarray(from).toString('utf8').split('\n').filter(Boolean);
-}
-const cspLogSize = () => (existsSync(CSP_LOG) ? statSync(CSP_LOG).size : 0);
+export const cspReportsSince = (from: number): string[] => cspReports(CSP_LOG, from);
 
 /**
  * Every test gets a page that records each request: the suite fails on any request to another origin
@@ -35,12 +30,12 @@ export const test = base.extend<{ offOrigin: string[] }>({
     async ({ page, baseURL }, use) => {
       const problems: string[] = [];
       const own = new URL(baseURL!).hostname;
-      const reportsFrom = cspLogSize();
+      const reportsFrom = cspLogEnd(CSP_LOG);
       page.on('request', (req) => {
         const url = new URL(req.url());
         if (url.protocol === 'data:' || url.protocol === 'blob:') return;
         // A CSP report to the server is read from its log below.
-        if (req.resourceType() === 'cspreport' || url.pathname.endsWith('/__csp-report')) return;
+        if (url.pathname.endsWith('/__csp-report')) return;
         if (url.hostname !== own && url.hostname !== CSP_CANARY) problems.push(`third-party request: ${req.url()}`);
         if (req.postDataBuffer()?.length) problems.push(`request with a body: ${req.method()} ${req.url()}`);
       });

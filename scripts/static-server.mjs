@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // A tiny static server that mounts a folder under a sub-path, like an instructor's nginx `location /ml/course/`.
-// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174 [--headers] [--csp-report | --csp-log FILE]
+// Usage: node scripts/static-server.mjs --dir dist --base /some/sub/path/ --port 4174 [--headers] [--csp-log FILE]
 // --headers sends what README asks of a server (COOP/COEP for cross-origin isolation, the CSP) on every response.
-// --csp-report (for tests) also sends the app's own policy as Content-Security-Policy-Report-Only with a report-uri on
-// this server, and prints each report it receives as one line `csp-report <json>`: a violation (a request to another
-// origin among them, since every fetch directive allows only this origin) is then seen in any browser, in its workers
-// too. --csp-log FILE does the same and also appends each report's line to FILE.
+// --csp-log FILE (for tests) also sends the app's own policy as Content-Security-Policy-Report-Only with a report-uri
+// on this server, and appends each report it receives to FILE as one line `csp-report <json>`: a violation (a request
+// to another origin among them, since every fetch directive allows only this origin) is then seen in any browser, in
+// its workers too (e2e/csp-log.ts reads it).
 import { createServer } from 'node:http';
 import { appendFileSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,7 +19,7 @@ const port = Number(args.port ?? 4174);
 const { SERVER_HEADERS } = process.argv.includes('--headers') ? await import('./csp.mjs') : { SERVER_HEADERS: {} };
 const REPORT_PATH = `${base}__csp-report`;
 const reportLog = args['csp-log'];
-const { CSP, HEADER_CSP } = process.argv.includes('--csp-report') || reportLog ? await import('./csp.mjs') : {};
+const { CSP, HEADER_CSP } = reportLog ? await import('./csp.mjs') : {};
 /** The policy the browser enforces on a response of this type (a page: the meta tag's and the header's; a worker: the header's), reported here. */
 const reportOnly = (type) => (CSP ? { 'Content-Security-Policy-Report-Only': `${type.startsWith('text/html') ? CSP : HEADER_CSP}; report-uri ${REPORT_PATH}` } : {});
 const types = {
@@ -42,9 +42,7 @@ createServer((req, res) => {
     req.setEncoding('utf8');
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      const line = `csp-report ${body.replace(/\s+/g, ' ')}`;
-      console.log(line);
-      if (reportLog) appendFileSync(reportLog, `${line}\n`);
+      appendFileSync(reportLog, `csp-report ${body.replace(/\s+/g, ' ')}\n`);
       res.writeHead(204).end();
     });
     return;

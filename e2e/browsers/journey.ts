@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { parseQuiz } from '../../src/lessons/parse';
+import { CSP_CANARY } from '../csp-log';
 import type { Driver } from './driver';
 
 /**
@@ -236,16 +237,16 @@ async function camera(d: Driver): Promise<{ frames: number; fps: number }> {
 /**
  * Every fetch directive of the app's policy allows only its own origin (and blob:, data:, the camera's stream), so
  * a request to another origin is a CSP violation too, and the server's report-only copy of the policy reports
- * both. A request the page makes on purpose to a documentation address (TEST-NET-1) must be reported: that shows
+ * both. A request the page makes on purpose to the canary (a documentation address) must be reported: that shows
  * this engine sends reports; any other report is a failure.
  */
 async function noForeignRequestNorViolation(d: Driver, site: Site): Promise<number> {
-  await d.call(`() => { fetch('http://192.0.2.1/transfer-lab-canary').catch(() => {}); }`);
-  for (const end = Date.now() + 30_000; !site.reports().some((r) => r.includes('192.0.2.1')); ) {
+  await d.call('(host) => { fetch(`http://${host}/transfer-lab-canary`).catch(() => {}); }', CSP_CANARY);
+  for (const end = Date.now() + 30_000; !site.reports().some((r) => r.includes(CSP_CANARY)); ) {
     if (Date.now() > end) throw new Error(`${d.engine}: no CSP report reached the server in 30 s, so violations could not be seen`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  const others = site.reports().filter((r) => !r.includes('192.0.2.1'));
+  const others = site.reports().filter((r) => !r.includes(CSP_CANARY));
   if (others.length) throw new Error(`${d.engine}: ${others.length} CSP report(s): ${others.join('\n')}`);
   return site.reports().length;
 }

@@ -2,8 +2,10 @@
 // figures per engine. An engine this machine lacks is installed as root on Debian, else skipped with one line that
 // names the command to install it; under CI (CI set) a missing engine fails the run.
 import { execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cspReports } from '../csp-log';
 import { chromiumEngine } from './chromium';
 import { firefoxEngine } from './firefox';
 import { webkitEngine } from './webkit';
@@ -24,14 +26,8 @@ const SUB_PATH = '/ml/course/';
  * away; it sends no COOP/COEP (the service worker must bring isolation) and collects CSP reports.
  */
 async function serve(): Promise<Site> {
-  const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', DIST, '--base', SUB_PATH, '--port', String(PORT), '--csp-report'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const reports: string[] = [];
-  server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) if (line.startsWith('csp-report ')) reports.push(line.slice('csp-report '.length));
-  });
+  const log = join(mkdtempSync(join(tmpdir(), 'transfer-lab-journey-')), 'csp.log');
+  const server = spawn(process.execPath, ['scripts/static-server.mjs', '--dir', DIST, '--base', SUB_PATH, '--port', String(PORT), '--csp-log', log], { cwd: ROOT, stdio: 'ignore' });
   const base = `http://127.0.0.1:${PORT}${SUB_PATH}`;
   for (let i = 0; ; i++) {
     try {
@@ -48,7 +44,7 @@ async function serve(): Promise<Site> {
       server.once('exit', () => done());
       server.kill();
     });
-  return { base, stop, reports: () => [...reports] };
+  return { base, stop, reports: () => cspReports(log) };
 }
 
 /** Installs what an engine lacks where we may (root on Debian); returns what is still missing. */

@@ -356,16 +356,27 @@ export async function pickBackend(
  * WebGPU is tens of times slower than wasm); the order webgpu, webgl, wasm, cpu when `measure` is false; `exclude`
  * leaves backends out. Every choice must pass gradientSelfTest(); each failure is recorded and the next taken.
  */
-export async function chooseBackend(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[] } & WasmSetup = {}): Promise<BackendChoice> {
+export async function chooseBackend(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[]; oneThreadBecause?: OneThreadCause } & WasmSetup = {}): Promise<BackendChoice> {
   const choice = await pick(opts);
   if (!tf.findBackend('wasm')) return choice;
   // What the backend really runs on: 1 with the single-threaded binary (no SharedArrayBuffer without isolation).
   const threads = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
-  const asked = threadsAsked(opts);
-  if (choice.name !== 'wasm' || threads > 1 || asked <= 1) return { ...choice, threads };
+  const why = choice.name === 'wasm' && threads === 1 ? oneThreadWhy(opts.oneThreadBecause, threadsAsked(opts)) : null;
+  return why ? { ...choice, threads, reason: `${choice.reason}; ${why.text}`, notes: [...choice.notes, why.note] } : { ...choice, threads };
+}
+
+/** Why the engine gave wasm one thread on a machine with more (src/worker/threads.ts): Firefox, or a CSP that refuses the threads' workers. */
+export type OneThreadCause = 'firefox' | 'workers-refused';
+
+/** Why wasm runs on one thread where the machine has more cores; null where there is nothing to explain (one core, a page not yet isolated). */
+function oneThreadWhy(cause: OneThreadCause | undefined, asked: number): Said | null {
+  if (cause === 'firefox' && wasmThreadCount() > 1) return say('one-thread-firefox', "wasm runs on 1 thread in Firefox: a worker that the engine's worker starts there sometimes never answers");
+  if (cause === 'workers-refused' && wasmThreadCount() > 1) {
+    return say('one-thread-workers-refused', "wasm runs on 1 thread: its threads' workers could not start here (a server's Content-Security-Policy may forbid blob: workers)");
+  }
   // Isolated, yet tfjs found no memory to share with threads (WebKitGTK 2.50 has no SharedArrayBuffer even then).
-  const why = say('one-thread-no-shared-memory', `wasm runs on 1 thread, not ${asked}: this browser shares no memory between threads (no SharedArrayBuffer)`, { asked });
-  return { ...choice, threads, reason: `${choice.reason}; ${why.text}`, notes: [...choice.notes, why.note] };
+  if (asked > 1) return say('one-thread-no-shared-memory', `wasm runs on 1 thread, not ${asked}: this browser shares no memory between threads (no SharedArrayBuffer)`, { asked });
+  return null;
 }
 
 async function pick(opts: { requested?: string | null; measure?: boolean; exclude?: BackendName[] } & WasmSetup): Promise<BackendChoice> {

@@ -41,7 +41,7 @@ import { classActivationOf, embeddingMapOf, insightMaps } from './insight-host';
 import type { TwoPhaseEvent, TwoPhaseOptions } from '../ml';
 import { mergePhases, renumber, type TwoPhaseResult } from './two-phase';
 import { DeviceLosses, deviceLoss, forgetWebGpu } from './device-loss';
-import { threadsCanStart, withThreadsNote, type ThreadsStart } from './threads';
+import { threadsCanStart, type ThreadsStart } from './threads';
 import { startKernelThreads } from './kernel-pool';
 import { MAX_REPLICAS, Replicas } from './replicas';
 import { soloSwitch } from './xnn-pool';
@@ -423,9 +423,9 @@ export class EngineHost implements EngineApi {
     // On the page's thread one: the page's CSP meta keeps the pthreads' blob: workers out.
     const start = this.home === 'page' || config.threads === 1 ? null : await (this.threads ??= threadsCanStart());
     const threads = start === 'ok' ? (config.threads ?? wasmThreadCount()) : 1;
-    const chosen = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
-    // Why wasm keeps to one thread on a multi-core machine, where the engine decided it (a page not yet isolated says so itself).
-    const picked = chosen.name === 'wasm' && wasmThreadCount() > 1 && (start === 'firefox' || start === 'workers-refused') ? withThreadsNote(chosen, start) : chosen;
+    // Where the engine keeps wasm to one thread, the choice says why (a page not yet isolated says so itself).
+    const oneThreadBecause = start === 'firefox' || start === 'workers-refused' ? start : undefined;
+    const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads, oneThreadBecause, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
     if ((picked.threads ?? 1) > 1) await (this.kernelThreads ??= startKernelThreads(picked.threads!));
     if (picked.name === 'wasm' && (picked.threads ?? 1) > 1 && !this.replicas) {
       const solo = soloSwitch();

@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../ml/backend';
+import type { OneThreadCause } from '../ml/backend';
 import { threadsHangHere } from '../ml/threads';
 
 /**
@@ -6,16 +6,7 @@ import { threadsHangHere } from '../ml/threads';
  * brings threads); 'firefox' (threadsHangHere, src/ml/threads.ts); 'workers-refused' (a blob: worker that
  * importScripts a blob: did not start, as under a host CSP without blob: in worker-src or script-src).
  */
-export type ThreadsStart = 'ok' | 'not-isolated' | 'firefox' | 'workers-refused';
-
-/** The choice with why wasm keeps to one thread, where the engine decided so (its learner's note: engine.why.one-thread-…). */
-export function withThreadsNote(choice: BackendChoice, start: 'firefox' | 'workers-refused'): BackendChoice {
-  const text =
-    start === 'firefox'
-      ? "wasm runs on 1 thread in Firefox: a worker that the engine's worker starts there sometimes never answers"
-      : "wasm runs on 1 thread: its threads' workers could not start here (a server's Content-Security-Policy may forbid blob: workers)";
-  return { ...choice, reason: `${choice.reason}; ${text}`, notes: [...choice.notes, { key: `one-thread-${start}` }] };
-}
+export type ThreadsStart = 'ok' | 'not-isolated' | OneThreadCause;
 
 /** How long a test worker may take to answer; pthread workers that cannot start would make the wasm backend hang. */
 const START_MS = 5_000;
