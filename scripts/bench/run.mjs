@@ -5,7 +5,7 @@
 // bench-results.json.
 // Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases (threads: wasm's 1-vs-all alone, which
 //      the engine part also runs)  BENCH_PER_CLASS=8  BENCH_REPS=5
-//      BENCH_FT_REPS=2  BENCH_PHOTOS=1000,5000 (project sizes of the memory part; 0 skips it)
+//      BENCH_FT_REPS=2  BENCH_THREAD_REPS=21  BENCH_THREAD_FT_REPS=7  BENCH_PHOTOS=1000,5000 (project sizes of the memory part; 0 skips it)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,8 +19,11 @@ const backends = env('BENCH_BACKENDS', 'webgpu,webgl,wasm,cpu').split(',');
 const perClass = Number(env('BENCH_PER_CLASS', 8));
 const reps = Number(env('BENCH_REPS', 5));
 const ftReps = Number(env('BENCH_FT_REPS', 2));
+// The thread ratios' own reps, in both parts: a pair lasts 0.1–0.5 s, and two pairs let one slow rep decide the reading.
+const threadReps = Number(env('BENCH_THREAD_REPS', 21));
+const threadFtReps = Number(env('BENCH_THREAD_FT_REPS', 7));
 const memoryPhotos = env('BENCH_PHOTOS', '1000,5000').split(',').map(Number).filter((n) => n > 0);
-/** Which parts run: engine (engine vs bare, with wasm's threads), lab, memory, bases; threads alone. */
+/** Which parts run: engine (engine vs bare; after wasm's, its threads in a page of their own), lab, memory, bases; threads alone. */
 const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
 const port = 4190;
 
@@ -38,17 +41,18 @@ const browser = inBrowser ? await launchChromium() : null;
 const results = {
   when: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB${browser ? `, Chromium ${browser.version()}` : ''}`,
-  settings: { perClass, reps, ftReps },
+  settings: { perClass, reps, ftReps, threadReps, threadFtReps },
   backends: {},
   lab: {},
   memory: null,
 };
-/** The threads part's figures when it runs alone. */
-let threadsOnly = null;
+/** wasm's thread figures (the threads part, alone or after the engine part's wasm run). */
+let threadFigures = null;
 
 try {
   for (const backend of backends) {
     if (parts.has('engine')) await engineRun(backend);
+    if (parts.has('engine') && backend === 'wasm') await threadsRun();
     if (parts.has('lab')) {
       results.lab[backend] = await labRun(browser, base, backend).catch((err) => ({ notes: String(err.message ?? err).split('\n')[0] }));
       console.log(`${backend}: lab run ${results.lab[backend].notes ?? 'done'}`);
@@ -107,18 +111,18 @@ function threadsGoal(t) {
   return { embedAtLeast: 1.6, allEpochAtLeast: 1.4, met };
 }
 
-/** wasm with 1 thread and with all, on bench.html, without the rest of the engine part. */
+/** wasm with 1 thread and with all, on bench.html, in a fresh context (nothing else of the bench in its renderer). */
 async function threadsRun() {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
     await page.goto(`${base}bench.html`);
     await page.waitForFunction(() => 'runThreadsBench' in window);
-    threadsOnly = { ...(await page.evaluate(([n, r, fr]) => window.runThreadsBench(n, r, fr), [perClass, reps, ftReps])), when: results.when };
+    threadFigures = { ...(await page.evaluate(([n, r, fr]) => window.runThreadsBench(n, r, fr), [perClass, threadReps, threadFtReps])), when: results.when };
     console.log(`wasm threads: done`);
   } catch (err) {
-    threadsOnly = { notes: String(err.message ?? err).split('\n')[0], when: results.when };
-    console.log(`wasm threads: failed — ${threadsOnly.notes}`);
+    threadFigures = { notes: String(err.message ?? err).split('\n')[0], when: results.when };
+    console.log(`wasm threads: failed — ${threadFigures.notes}`);
   }
   await context.close();
 }
@@ -175,8 +179,8 @@ for (const [part, key] of Object.entries(PART_KEYS)) {
     results.partsFrom[part] = previous.partsFrom?.[part] ?? previous.when;
   }
 }
-// A threads-only run replaces just wasm's thread figures, stamped with their own run.
-if (threadsOnly) results.backends.wasm = { ...(results.backends.wasm ?? {}), threads: threadsOnly };
+// The thread figures join wasm's (a threads-only run replaces just them, stamped with their own run).
+if (threadFigures) results.backends.wasm = { ...(results.backends.wasm ?? {}), threads: threadFigures };
 const measured = results.backends.wasm?.threads;
 if (measured) measured.goal = threadsGoal(measured);
 printTable(results);

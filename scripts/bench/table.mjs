@@ -38,7 +38,8 @@ export function printTable(r) {
     const sp = threads.speedups ?? {};
     const x = (v) => (v == null ? '—' : `${fmt(v, 2)}×`);
     const ways = (s, a, b) => (s ? `${x(s.ofMedians)} | ${x(s.best)} | ${x(s.paired.median)} (${fmt(s.paired.min, 2)}–${fmt(s.paired.max, 2)})` : `${ratio(a?.median, b?.median)}× | — | —`);
-    console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}) | 1 thread | ${threads.count} threads | speed-up: of medians | of best reps | rep by rep, median (min–max)`);
+    const repsOf = (s) => s?.runs ?? '—';
+    console.log(`\nwasm threads (engines in their workers${threads.isolated ? '' : ', page NOT cross-origin isolated'}; ${repsOf(threads.embedMsPerImage1)} embedding and ${repsOf(threads.allEpochMs1)} epoch reps each side) | 1 thread | ${threads.count} threads | speed-up: of medians | of best reps | rep by rep, median (min–max)`);
     console.log('---|---|---|---|---|---');
     console.log(`embedding ms/img${threads.embedPhotosPerRun ? ` (runs of ${threads.embedPhotosPerRun} photos)` : ''} | ${med(threads.embedMsPerImage1)} | ${med(threads.embedMsPerImageN)} | ${ways(sp.embed, threads.embedMsPerImage1, threads.embedMsPerImageN)}`);
     console.log(`every-layer epoch ms | ${med(threads.allEpochMs1, 0)} | ${med(threads.allEpochMsN, 0)} | ${ways(sp.allEpoch, threads.allEpochMs1, threads.allEpochMsN)}`);

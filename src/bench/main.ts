@@ -39,8 +39,6 @@ export interface BackendFigures {
   tensorLeak: number | null;
   backendReason: string;
   notes: string;
-  /** wasm only: one thread against all of them, in engines of their own (the app's workers). */
-  threads?: ThreadFigures;
 }
 
 const status = (s: string) => (document.getElementById('status')!.textContent = s);
@@ -223,14 +221,6 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
   } catch (err) {
     notes.push(`base 0.75: ${errText(err)}`);
   }
-  if (backend === 'wasm') {
-    status('wasm: 1 thread against all');
-    try {
-      f.threads = await runThreads(data.samples, data.classNames, reps, ftReps);
-    } catch (err) {
-      notes.push(`threads: ${errText(err)}`);
-    }
-  }
   f.notes = notes.join('; ');
   status(`${backend}: done`);
   return f;
@@ -238,8 +228,11 @@ async function run(backend: string, perClass: number, reps = 5, ftReps = 2): Pro
 
 const median = (xs: number[]) => spread(xs)?.median ?? NaN;
 
-/** The wasm thread comparison alone (BENCH_PARTS=threads), on the same photos as the engine part. */
-async function runThreadsOnly(perClass: number, reps = 5, ftReps = 2): Promise<ThreadFigures> {
+/**
+ * The wasm thread comparison, on the same photos as the engine part, in a page of its own (run.mjs): the engine
+ * part's page still holds its engine, bare model and second base.
+ */
+async function runThreadsOnly(perClass: number, reps: number, ftReps: number): Promise<ThreadFigures> {
   const data = await photos(perClass);
   return runThreads(data.samples, data.classNames, reps, ftReps);
 }

@@ -12,6 +12,11 @@ describe('speedup', () => {
     expect(s.paired).toEqual(spread([1.5, 2.2, 0.87, 2.38, 1.43]));
   });
 
+  it('takes an even count\'s median between its middle two, so two reps do not read as the worse one', () => {
+    expect(spread([400, 250])).toEqual({ median: 325, min: 250, max: 400, runs: 2 });
+    expect(spread([3, 1, 4, 2])?.median).toBe(2.5);
+  });
+
   it('has nothing to say without reps, or with unpaired ones', () => {
     expect(speedup([], [])).toBeNull();
     expect(speedup([1, 2], [1])).toBeNull();

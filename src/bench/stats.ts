@@ -6,10 +6,13 @@ export interface Spread {
   runs: number;
 }
 
+/** Median, min and max; an even count's median is the mean of its middle two (not the upper one, which is the worse of two reps). */
 export function spread(xs: number[]): Spread | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], runs: s.length };
 }
 
 /**
