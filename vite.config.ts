@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -21,6 +22,11 @@ const cspMeta = (): Plugin => ({
 });
 
 // base './' makes every URL relative, so dist/ works from any sub-path with no server rewrites.
+/** The benchmark's own workers (src/bench/*.worker.ts): built for bench.html, never precached for learners. */
+const benchWorkers = readdirSync('src/bench')
+  .filter((f) => f.endsWith('.worker.ts'))
+  .map((f) => `**/${f.replace(/\.ts$/, '')}-*`);
+
 export default defineConfig({
   base: process.env.BASE_PATH ?? './',
   plugins: [
@@ -57,7 +63,7 @@ export default defineConfig({
         // sample photos the chapter experiments use (~36 small JPEGs), so a first visit is enough to work offline.
         // The default base (0.25, 1.9 MB) is precached; the larger 0.75 base (10 MB) is cached when first chosen (sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,woff2}', 'assets/imagenet_classes.json', 'assets/models/mobilenet_v1_0.25_224/*', 'assets/samples/**/*.{jpg,json}'],
-        globIgnores: ['**/bench*'],
+        globIgnores: ['**/bench*', ...benchWorkers],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
       },
     }),

@@ -34,10 +34,11 @@ test('under a sub-path, the reload the app offers makes it cross-origin isolated
     await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
     await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
   }
-  // Every layer trains: the engine shares each step's photos with replicas on the other cores (one engine each).
+  // Every layer trains: the engine shares each step's photos with replicas on the other cores (one engine each),
+  // which it starts from its own script; the engine's worker itself started with the lab.
   const replicas: string[] = [];
   page.on('worker', (w) => {
-    if (/replica\.worker/.test(w.url())) replicas.push(w.url());
+    if (/engine\.worker/.test(w.url())) replicas.push(w.url());
   });
   await page.getByRole('button', { name: 'Train everything' }).click();
   await page.getByTestId('train-mode').selectOption('fine-tune');

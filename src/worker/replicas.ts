@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { WasmSetup } from '../ml/backend';
 import type { GradientPeer, Parallel, ShareRequest } from '../ml/data-parallel';
-import type { ReplicaApi } from './replica.worker';
+import { REPLICA_WORKER_NAME, type ReplicaApi } from './replica-role';
 import { within } from './within';
 import type { Solo } from './xnn-pool';
 
@@ -60,7 +60,8 @@ export class Replicas implements Parallel {
 
   private async start(): Promise<void> {
     this.starting = true;
-    const workers = Array.from({ length: this.count }, (_, i) => new Worker(new URL('./replica.worker.ts', import.meta.url), { type: 'module', name: `transfer-lab-replica-${i + 1}` }));
+    // The engine's own script, named as a replica (engine.worker.ts): one bundle to download, cache and compile.
+    const workers = Array.from({ length: this.count }, (_, i) => new Worker(self.location.href, { type: 'module', name: `${REPLICA_WORKER_NAME}-${i + 1}` }));
     this.workers = workers;
     try {
       const peers = await within(
