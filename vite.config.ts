@@ -21,12 +21,12 @@ const cspMeta = (): Plugin => ({
   },
 });
 
-// base './' makes every URL relative, so dist/ works from any sub-path with no server rewrites.
 /** The benchmark's own workers (src/bench/*.worker.ts): built for bench.html, never precached for learners. */
-const benchWorkers = readdirSync('src/bench')
+const benchWorkers = readdirSync(new URL('./src/bench', import.meta.url))
   .filter((f) => f.endsWith('.worker.ts'))
   .map((f) => `**/${f.replace(/\.ts$/, '')}-*`);
 
+// base './' makes every URL relative, so dist/ works from any sub-path with no server rewrites.
 export default defineConfig({
   base: process.env.BASE_PATH ?? './',
   plugins: [
