@@ -28,25 +28,17 @@ await new Promise((r) => setTimeout(r, 500));
 let stuck = 0;
 let browser;
 try {
-  let evaluate;
-  if (which === 'firefox') {
-    browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/index.html`);
-    evaluate = (js) => page.evaluate(js);
-  } else {
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/index.html`);
-    evaluate = (js) => page.evaluate(js);
-  }
-  await evaluate('new Promise((r) => (window.tryOnce ? r() : addEventListener("load", () => r())))');
-  if (!(await evaluate('isolated()'))) throw new Error('the probe page is not cross-origin isolated');
+  // Puppeteer's Firefox and Playwright's Chromium answer the same few calls used here.
+  browser = which === 'firefox' ? await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true }) : await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/index.html`);
+  await page.evaluate('new Promise((r) => (window.tryOnce ? r() : addEventListener("load", () => r())))');
+  if (!(await page.evaluate('isolated()'))) throw new Error('the probe page is not cross-origin isolated');
   console.log(`${which} ${await browser.version()}, cross-origin isolated; ${tries} tries per way, ${children} nested workers each`);
   for (const [mode, n] of [['together', children], ['one-by-one', children], ['single', 1]]) {
     const where = [];
     for (let i = 0; i < tries; i++) {
-      const r = await evaluate(`tryOnce(${JSON.stringify(mode)}, ${n})`);
+      const r = await page.evaluate(`tryOnce(${JSON.stringify(mode)}, ${n})`);
       if (r.result !== 'ok') where.push(r.result === 'stuck' ? `try ${i + 1}: stuck after "${r.last}"` : `try ${i + 1}: ${r.result}`);
     }
     stuck += where.length;
