@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test, expect, waitForModel, setField, clothing } from './fixtures';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
-import { CSP, ISOLATION_HEADERS } from '../scripts/csp.mjs';
+import { CSP, ISOLATION_HEADERS, SERVER_HEADERS } from '../scripts/csp.mjs';
 
 const photos = (cls: string, n: number) => {
   const dir = dirname(clothing(cls, 'x.jpg'));
@@ -63,13 +63,15 @@ test.describe('a host that sends its own headers', () => {
   // The host's headers reach the page and the engine's worker as they are (no service worker to add or keep any).
   test.use({ serviceWorkers: 'block' });
 
+  const lowered = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
   test('isolated, but its CSP refuses blob: workers: wasm keeps to one thread, says why, and trains', async ({ page, context }) => {
     // The app's own policy as a strict university server might send it: no blob: in worker-src or script-src.
     await context.route('**/*', async (route) => {
       const response = await route.fetch();
       await route.fulfill({
         response,
-        headers: { ...response.headers(), 'content-security-policy': CSP, ...Object.fromEntries(Object.entries(ISOLATION_HEADERS).map(([k, v]) => [k.toLowerCase(), v])) },
+        headers: { ...response.headers(), 'content-security-policy': CSP, ...lowered(ISOLATION_HEADERS) },
       });
     });
     await page.goto('./?lang=en#/lab');
@@ -92,5 +94,54 @@ test.describe('a host that sends its own headers', () => {
     await page.getByTestId('train').click();
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
     // That the host's policy refused nothing in the page is the fixture's check, as for every test.
+  });
+
+  test("Firefox's stuck nested worker, reproduced: the engine freezes inside `new Worker()` as fine-tuning starts its replicas; the page restarts it on one thread within seconds, says why, and training works again", async ({ page, context }) => {
+    test.setTimeout(240_000);
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), ...lowered(SERVER_HEADERS) } });
+    });
+    await page.goto('./?lang=en#/lab');
+    expect(await waitForModel(page)).toBe('wasm');
+    const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+    test.skip(cores < 2, 'one core: no threads, so no worker started inside the engine');
+    const backend = page.getByTestId('backend');
+    await expect(backend).toHaveAttribute('data-threads', String(cores));
+
+    const cards = page.getByTestId('class-card');
+    for (const [i, cls] of ['shoes', 'hat'].entries()) {
+      await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
+      await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+    }
+    // What Firefox does now and then: the engine's thread never comes back from the constructor it announced.
+    const engine = page.workers().find((w) => /engine\.worker/.test(w.url()));
+    await engine!.evaluate(() => {
+      const post = self.postMessage.bind(self);
+      self.postMessage = ((message: unknown, ...rest: [Transferable[]]) => {
+        post(message, ...rest);
+        if ((message as { transferLabSpawn?: string } | null)?.transferLabSpawn === 'begin') for (;;);
+      }) as typeof self.postMessage;
+    });
+    await page.getByRole('button', { name: 'Train everything' }).click();
+    await page.getByTestId('train-mode').selectOption('fine-tune');
+    await setField(page, 'epochs', '2');
+    const frozeAt = Date.now();
+    await page.getByTestId('train').click();
+    const status = page.getByTestId('train-status');
+    await expect(status).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    await expect(page.getByText(/The engine got stuck starting one of its threads while doing this, so it is being restarted/)).toBeVisible();
+    // The page's own heartbeat allows minutes of silence during a call; the spawn watch took seconds.
+    expect(Date.now() - frozeAt).toBeLessThan(60_000);
+    const notice = page.getByTestId('engine-recovery');
+    await expect(notice).toHaveAttribute('data-state', 'recovered', { timeout: 120_000 });
+    await expect(notice).toHaveAttribute('data-cause', 'stuck');
+    await expect(notice).toContainText('runs on one thread now');
+    await expect(backend).toHaveAttribute('data-threads', '1');
+    await expect(backend).toHaveAttribute('data-notes', /\bone-thread-stuck-thread\b/);
+    for (const i of [0, 1]) await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+
+    await page.getByTestId('train').click();
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
   });
 });

@@ -58,6 +58,7 @@ describe('errorText', () => {
       [new EngineError('BACKEND', 'x', { tried: 'webgpu,webgl' }), 'testados: webgpu,webgl', 'tried: webgpu,webgl'],
       [new EngineError('LOST', 'x', { cause: 'crashed', detail: '' }), 'O motor parou enquanto fazia isto', 'The engine stopped while doing this'],
       [new EngineError('LOST', 'x', { cause: 'unresponsive', detail: '' }), 'O motor deixou de responder', 'The engine stopped answering'],
+      [new EngineError('LOST', 'x', { cause: 'stuck', detail: '' }), 'O motor travou ao iniciar uma de suas threads enquanto fazia isto', 'The engine got stuck starting one of its threads while doing this'],
       [new EngineError('LOST', 'x', { cause: 'device', detail: 'destroyed' }), 'A GPU deixou de funcionar', 'The GPU stopped working'],
     ];
     for (const [err, pt, en] of cases) {

@@ -68,6 +68,8 @@ class ModelClient {
   private pending: Promise<Engine> | null = null;
   private readonly restartHooks = new Set<RestartHook>();
   private losses: number[] = [];
+  /** An engine got stuck starting a thread's worker (spawn-watch.ts): its successors on this page keep to one thread. */
+  private threadStuck = false;
 
   constructor() {
     if (typeof location !== 'undefined') {
@@ -184,6 +186,7 @@ class ModelClient {
     this.pending = null;
     const now = performance.now();
     this.losses = [...this.losses.filter((t) => now - t < LOSS_WINDOW_MS), now];
+    if (loss.cause === 'stuck') this.threadStuck = true;
     console.warn(`Transfer Lab: the engine worker was lost (${loss.cause}${loss.detail ? `: ${loss.detail}` : ''}); restarting it.`);
     if (this.losses.length > MAX_RESTARTS) {
       // The header's model status says it and offers to try again.
@@ -214,6 +217,7 @@ class ModelClient {
         classNamesUrl: CLASS_NAMES_URL(),
         wasmPaths: absoluteWasmPaths(document.baseURI),
         requested: this.requested === 'auto' ? null : this.requested,
+        ...(this.threadStuck ? { threads: 1, oneThreadBecause: 'stuck-thread' as const } : {}),
       },
       Comlink.proxy((f: number) => (this.progress = f)),
     );

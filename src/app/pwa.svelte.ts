@@ -1,5 +1,5 @@
 import { lms } from '../lms/lms.svelte';
-import { threadsHangHere, wasmThreadCount } from '../ml/threads';
+import { wasmThreadCount } from '../ml/threads';
 
 /** How often a tab left open checks for a new version (a deploy should reach a classroom within the hour). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
@@ -33,10 +33,10 @@ class Pwa {
     return this.controlled && !globalThis.crossOriginIsolated;
   }
 
-  /** The wasm backend's threads after that reload, or 0 when a reload would bring none (one core, isolated already, Firefox). */
+  /** The wasm backend's threads after that reload, or 0 when a reload would bring none (one core, isolated already). */
   get threadsOnReload(): number {
     const threads = wasmThreadCount();
-    return this.isolatesOnReload && threads > 1 && !threadsHangHere() ? threads : 0;
+    return this.isolatesOnReload && threads > 1 ? threads : 0;
   }
 
   /** The lab says when it is busy; reading it here keeps the training state out of the shell's chunk. */

@@ -365,12 +365,17 @@ export async function chooseBackend(opts: { requested?: string | null; measure?:
   return why ? { ...choice, threads, reason: `${choice.reason}; ${why.text}`, notes: [...choice.notes, why.note] } : { ...choice, threads };
 }
 
-/** Why the engine gave wasm one thread on a machine with more (src/worker/threads.ts): Firefox, or a CSP that refuses the threads' workers. */
-export type OneThreadCause = 'firefox' | 'workers-refused';
+/**
+ * Why the engine gave wasm one thread on a machine with more: an earlier engine got stuck starting a thread's worker
+ * (src/worker/spawn-watch.ts), or a CSP refuses the threads' workers (src/worker/threads.ts).
+ */
+export type OneThreadCause = 'stuck-thread' | 'workers-refused';
 
 /** Why wasm runs on one thread where the machine has more cores; null where there is nothing to explain (one core, a page not yet isolated). */
 function oneThreadWhy(cause: OneThreadCause | undefined, asked: number): Said | null {
-  if (cause === 'firefox' && wasmThreadCount() > 1) return say('one-thread-firefox', "wasm runs on 1 thread in Firefox: a worker that the engine's worker starts there sometimes never answers");
+  if (cause === 'stuck-thread' && wasmThreadCount() > 1) {
+    return say('one-thread-stuck-thread', "wasm runs on 1 thread: the engine got stuck starting one of its threads and was restarted without them (reloading the page tries threads again)");
+  }
   if (cause === 'workers-refused' && wasmThreadCount() > 1) {
     return say('one-thread-workers-refused', "wasm runs on 1 thread: its threads' workers could not start here (a server's Content-Security-Policy may forbid blob: workers)");
   }

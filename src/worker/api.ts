@@ -4,6 +4,7 @@ import type { ClassActivationMap, EmbeddingMap, InsightMaps } from './insight-ap
 import type { TwoPhaseOptions, TwoPhaseEvent } from '../ml';
 import type { TwoPhaseResult } from './two-phase';
 import type { TmLayer } from '../ml/tm-format';
+import type { OneThreadCause } from '../ml/backend';
 
 /** Where the engine runs: its own Web Worker, or the page's thread when this browser cannot host it in a worker. */
 export type EngineHome = 'worker' | 'page';
@@ -18,6 +19,8 @@ export interface EngineConfig {
   requested: string | null;
   /** Threads for the wasm backend (the benchmark compares 1 with all); unset, one per core (backend.ts). */
   threads?: number;
+  /** Why the page asks for one thread, said in the backend's details ('stuck-thread': an earlier engine got stuck starting one). */
+  oneThreadBecause?: OneThreadCause;
 }
 
 /** Why the engine runs on the page's thread: an i18n key under shell.backend.inPage. */

@@ -3,6 +3,7 @@ import type { EngineApi, EngineHome, PageReason } from './api';
 import { useErrorTransport } from './errors';
 import { EngineError } from '../ml/types';
 import { Watchdog, type EngineLoss, type LossCause } from './watchdog';
+import { watchSpawns } from './spawn-watch';
 
 /** The engine as the page sees it: every call a promise, wherever the engine runs. */
 export type Engine = Comlink.Remote<EngineApi>;
@@ -91,6 +92,7 @@ async function startWorker(): Promise<EngineConnection> {
     declare({ cause, detail });
   };
   const watchdog = new Watchdog(() => remote.ping(), () => end('unresponsive'));
+  watchSpawns(worker, () => end('stuck'));
   // An uncaught error inside the worker leaves it in an unknown state: it is replaced, not trusted.
   worker.addEventListener('error', (e) => end('crashed', e.message ?? ''));
   void watchLifeline(lifeline, () => end('crashed'));

@@ -5,9 +5,12 @@ import { EngineHost } from './host';
 import { useErrorTransport } from './errors';
 import { guardedByDevice } from './device-loss';
 import { exposeReplica, isReplicaWorker } from './replica-role';
+import { announceSpawns } from './spawn-watch';
 
 if (isReplicaWorker(self.name)) exposeReplica();
 else {
+  // Before tfjs or the kernel pool starts a worker: the page ends an engine stuck inside `new Worker()` (spawn-watch.ts).
+  announceSpawns();
   // The worker's lifeline: a Web Lock named after the worker, held for its whole life. The browser releases it however
   // the worker ends (closed, crashed, killed), which is how the page learns at once that a busy engine is gone.
   void navigator.locks?.request(self.name, () => new Promise<never>(() => {}));

@@ -424,7 +424,7 @@ export class EngineHost implements EngineApi {
     const start = this.home === 'page' || config.threads === 1 ? null : await (this.threads ??= threadsCanStart());
     const threads = start === 'ok' ? (config.threads ?? wasmThreadCount()) : 1;
     // Where the engine keeps wasm to one thread, the choice says why (a page not yet isolated says so itself).
-    const oneThreadBecause = start === 'firefox' || start === 'workers-refused' ? start : undefined;
+    const oneThreadBecause = config.oneThreadBecause ?? (start === 'workers-refused' ? start : undefined);
     const picked = await chooseBackend({ requested, wasmPaths: config.wasmPaths, threads, oneThreadBecause, ...(lostDevice === undefined ? {} : { exclude: ['webgpu'] }) });
     if ((picked.threads ?? 1) > 1) await (this.kernelThreads ??= startKernelThreads(picked.threads!));
     if (picked.name === 'wasm' && (picked.threads ?? 1) > 1 && !this.replicas) {

@@ -1,12 +1,11 @@
 import type { OneThreadCause } from '../ml/backend';
-import { threadsHangHere } from '../ml/threads';
 
 /**
  * Whether the wasm backend may start threads here: 'ok'; 'not-isolated' (no SharedArrayBuffer: the page says a reload
- * brings threads); 'firefox' (threadsHangHere, src/ml/threads.ts); 'workers-refused' (a blob: worker that
- * importScripts a blob: did not start, as under a host CSP without blob: in worker-src or script-src).
+ * brings threads); 'workers-refused' (a blob: worker that importScripts a blob: did not start, as under a host CSP
+ * without blob: in worker-src or script-src).
  */
-export type ThreadsStart = 'ok' | 'not-isolated' | OneThreadCause;
+export type ThreadsStart = 'ok' | 'not-isolated' | Extract<OneThreadCause, 'workers-refused'>;
 
 /** How long a test worker may take to answer; pthread workers that cannot start would make the wasm backend hang. */
 const START_MS = 5_000;
@@ -19,7 +18,6 @@ const START_MS = 5_000;
  */
 export async function threadsCanStart(): Promise<ThreadsStart> {
   if (!globalThis.crossOriginIsolated || typeof Worker === 'undefined' || typeof Blob === 'undefined') return 'not-isolated';
-  if (threadsHangHere()) return 'firefox';
   const url = (code: string) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const inner = url('postMessage(true)');
   const outer = url(`importScripts(${JSON.stringify(inner)})`);

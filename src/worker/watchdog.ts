@@ -1,5 +1,5 @@
-/** Why the page gave up on its engine worker. */
-export type LossCause = 'crashed' | 'unresponsive';
+/** Why the page gave up on its engine worker; 'stuck': inside `new Worker()` (spawn-watch.ts). */
+export type LossCause = 'crashed' | 'unresponsive' | 'stuck';
 
 export interface EngineLoss {
   cause: LossCause;
