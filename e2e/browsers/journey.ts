@@ -153,12 +153,19 @@ async function predictEach(d: Driver, files: string[]): Promise<string[]> {
 }
 
 /** Trains in `mode` with the lab's own epochs and rates, as a learner who leaves them does. */
-async function train(d: Driver, mode: string): Promise<void> {
+async function train(d: Driver, mode: string, again = false): Promise<void> {
   await d.select(tid('train-mode'), mode);
   await d.click(tid('train'));
   await waitAttr(d, tid('train-status'), 'data-state', /^(done|error)$/, 300_000);
   if ((await attr(d, tid('train-status'), 'data-state')) !== 'done') {
     const why = await d.call<string>(`() => document.querySelector('[aria-labelledby=train-heading] [role=alert]')?.textContent ?? ''`);
+    // Firefox, now and then: the engine got stuck starting a thread (README, Known limits). The message says to try
+    // again once it is restarted, and a learner would: once.
+    if (!again && (await attr(d, tid('engine-recovery'), 'data-cause')) === 'stuck') {
+      await waitAttr(d, tid('engine-recovery'), 'data-state', /^recovered$/, 120_000);
+      console.log(`[browsers] ${d.engine}: the engine got stuck starting a thread during ${mode} training and was restarted; training again`);
+      return train(d, mode, true);
+    }
     throw new Error(`${d.engine}: ${mode} training failed: ${why}`);
   }
 }

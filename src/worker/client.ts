@@ -92,7 +92,7 @@ async function startWorker(): Promise<EngineConnection> {
     declare({ cause, detail });
   };
   const watchdog = new Watchdog(() => remote.ping(), () => end('unresponsive'));
-  watchSpawns(worker, () => end('stuck'));
+  watchSpawns(worker, (script) => end('stuck', script));
   // An uncaught error inside the worker leaves it in an unknown state: it is replaced, not trusted.
   worker.addEventListener('error', (e) => end('crashed', e.message ?? ''));
   void watchLifeline(lifeline, () => end('crashed'));

@@ -23,8 +23,9 @@ describe('spawn watch', () => {
     const { page, scope } = engineWorker(() => made);
     const said: unknown[] = [];
     page.addEventListener('message', (e) => said.push((e as MessageEvent).data));
-    expect(new scope.Worker!('pthread.js')).toBe(made);
-    expect(said).toEqual([{ transferLabSpawn: 'begin' }, { transferLabSpawn: 'end' }]);
+    expect(new scope.Worker!('https://example.edu/lab/assets/tfjs-backend-wasm-threaded-simd.worker.js?v=1')).toBe(made);
+    const script = 'tfjs-backend-wasm-threaded-simd.worker.js';
+    expect(said).toEqual([{ transferLabSpawn: 'begin', script }, { transferLabSpawn: 'end', script }]);
   });
 
   it('says "end" even when the constructor throws, so a refused worker is not taken for a stuck one', () => {
@@ -42,16 +43,17 @@ describe('spawn watch', () => {
     const page = new EventTarget();
     const stuck = vi.fn();
     watchSpawns(page, stuck);
-    const post = (s: 'begin' | 'end') => page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: s } }));
-    post('begin');
-    post('end');
-    post('begin');
+    const post = (s: 'begin' | 'end', script: string) => page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: s, script } }));
+    post('begin', 'blob');
+    post('end', 'blob');
+    post('begin', 'kernel-pool.worker.js');
     vi.advanceTimersByTime(SPAWN_STUCK_MS - 1);
     expect(stuck).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     expect(stuck).toHaveBeenCalledTimes(1);
+    expect(stuck).toHaveBeenCalledWith('kernel-pool.worker.js');
     // Stopped watching: later signals change nothing.
-    post('begin');
+    post('begin', 'blob');
     vi.advanceTimersByTime(3 * SPAWN_STUCK_MS);
     expect(stuck).toHaveBeenCalledTimes(1);
   });
@@ -62,11 +64,11 @@ describe('spawn watch', () => {
     let clock = 0;
     watchSpawns(page, stuck, () => clock);
     page.dispatchEvent(new MessageEvent('message', { data: { id: 'comlink-reply', value: 1 } }));
-    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'begin' } }));
+    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'begin', script: 'blob' } }));
     clock = 10 * SPAWN_STUCK_MS;
     vi.advanceTimersByTime(SPAWN_STUCK_MS);
     expect(stuck).not.toHaveBeenCalled();
-    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'end' } }));
+    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'end', script: 'blob' } }));
     vi.advanceTimersByTime(3 * SPAWN_STUCK_MS);
     expect(stuck).not.toHaveBeenCalled();
   });
@@ -75,7 +77,7 @@ describe('spawn watch', () => {
     const page = new EventTarget();
     const stuck = vi.fn();
     const stop = watchSpawns(page, stuck);
-    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'begin' } }));
+    page.dispatchEvent(new MessageEvent('message', { data: { transferLabSpawn: 'begin', script: 'blob' } }));
     stop();
     vi.advanceTimersByTime(3 * SPAWN_STUCK_MS);
     expect(stuck).not.toHaveBeenCalled();

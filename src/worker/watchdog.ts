@@ -3,7 +3,7 @@ export type LossCause = 'crashed' | 'unresponsive' | 'stuck';
 
 export interface EngineLoss {
   cause: LossCause;
-  /** The browser's own words, where it gave any (an `error` event's message). */
+  /** The browser's own words, where it gave any (an `error` event's message); for 'stuck', the script being started. */
   detail: string;
 }
 
