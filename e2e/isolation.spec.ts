@@ -97,6 +97,30 @@ test.describe('a host that sends its own headers', () => {
     // That the host's policy refused nothing in the page is the fixture's check, as for every test.
   });
 
+  test("Firefox's stuck nested worker at the engine's start: the page restarts it with its threads, and the learner sees only a slower start", async ({ page, context }) => {
+    // The engine's first script freezes at the first `new Worker()` it announces, as Firefox does (the restart's own script does not).
+    let frozen = 0;
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers(), ...lowered(SERVER_HEADERS) };
+      if (!/engine\.worker-[^/]*\.js$/.test(route.request().url()) || frozen++ > 0) return route.fulfill({ response, headers });
+      const freeze = `{ const post = self.postMessage.bind(self); self.postMessage = (m, ...r) => { post(m, ...r); if (m && m.transferLabSpawn === 'begin') for (;;); }; }\n`;
+      await route.fulfill({ response, headers, body: freeze + (await response.text()) });
+    });
+    const warnings: string[] = [];
+    page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    await page.goto('./?lang=en#/lab');
+    expect(await waitForModel(page)).toBe('wasm');
+    const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+    test.skip(cores < 2, 'one core: no threads, so no worker started inside the engine');
+    expect(frozen, 'the engine script was served twice: the frozen one and the restart').toBe(2);
+    expect(warnings.some((w) => /engine worker was lost \(stuck: /.test(w))).toBe(true);
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-threads', String(cores));
+    // Nothing the learner did was lost, so nothing to tell: no recovery notice, no error.
+    await expect(page.getByTestId('engine-recovery')).toHaveCount(0);
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+  });
+
   test("Firefox's stuck nested worker, reproduced: the engine freezes inside `new Worker()` as fine-tuning starts its replicas; the page restarts it within seconds with its threads, the third time on one thread, says why each time, and training works", async ({ page, context }) => {
     test.setTimeout(300_000);
     await context.route('**/*', async (route) => {
