@@ -60,21 +60,24 @@ export class Replicas implements Parallel {
 
   private async start(): Promise<void> {
     this.starting = true;
-    // The engine's own script, named as a replica (engine.worker.ts): one bundle to download, cache and compile.
-    const workers = Array.from({ length: this.count }, (_, i) => new Worker(self.location.href, { type: 'module', name: `${REPLICA_WORKER_NAME}-${i + 1}` }));
+    const workers: Worker[] = [];
     this.workers = workers;
+    // One at a time, each after the last started: Firefox gets stuck in `new Worker()` far less often so (kernel-pool.ts).
+    const startAll = async (): Promise<GradientPeer[]> => {
+      const peers: GradientPeer[] = [];
+      // Ended meanwhile (unused, or failed): no more workers for this start.
+      while (peers.length < this.count && this.workers === workers) {
+        // The engine's own script, named as a replica (engine.worker.ts): one bundle to download, cache and compile.
+        const worker = new Worker(self.location.href, { type: 'module', name: `${REPLICA_WORKER_NAME}-${peers.length + 1}` });
+        workers.push(worker);
+        const remote = Comlink.wrap<ReplicaApi>(worker);
+        await remote.start(this.wasmPaths);
+        peers.push({ holds: null, memory: null, share: (request: ShareRequest) => within(SHARE_MS, "a replica's share", remote.share(request)) });
+      }
+      return peers;
+    };
     try {
-      const peers = await within(
-        START_MS,
-        'starting the replicas',
-        Promise.all(
-          workers.map(async (worker): Promise<GradientPeer> => {
-            const remote = Comlink.wrap<ReplicaApi>(worker);
-            await remote.start(this.wasmPaths);
-            return { holds: null, memory: null, share: (request: ShareRequest) => within(SHARE_MS, "a replica's share", remote.share(request)) };
-          }),
-        ),
-      );
+      const peers = await within(START_MS, 'starting the replicas', startAll());
       // Ended meanwhile (unused, or failed): these workers are gone.
       if (this.workers === workers) this.ready = peers;
     } catch (err) {
