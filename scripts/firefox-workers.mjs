@@ -80,11 +80,11 @@ async function engineStarts(page, n) {
     let seen;
     do {
       await new Promise((r) => setTimeout(r, 250));
-      seen = await page.evaluate(`({ state: document.querySelector('[data-testid=model-status]')?.getAttribute('data-state'), threads: document.querySelector('[data-testid=backend]')?.getAttribute('data-threads'), notice: document.querySelector('[data-testid=engine-recovery]')?.getAttribute('data-state') ?? null, isolated: crossOriginIsolated })`);
+      seen = await page.evaluate(`({ state: document.querySelector('[data-testid=model-status]')?.getAttribute('data-state'), backend: document.querySelector('[data-testid=backend]')?.getAttribute('data-backend'), threads: document.querySelector('[data-testid=backend]')?.getAttribute('data-threads'), notice: document.querySelector('[data-testid=engine-recovery]')?.getAttribute('data-state') ?? null, isolated: crossOriginIsolated })`);
     } while (seen.state !== 'ready' && seen.state !== 'error' && Date.now() - t0 < 120_000);
     const stuckHere = caught.filter((c) => c.start === start).map((c) => c.script);
     ends.push({ ...seen, ms: Date.now() - t0, stuck: stuckHere });
-    console.log(`start ${start}: ${seen.state}, ${seen.threads} thread(s), ${Date.now() - t0} ms${seen.isolated ? '' : ', NOT isolated'}${stuckHere.length ? `; caught stuck: ${stuckHere.join(', ')}` : ''}${seen.notice ? `; notice: ${seen.notice}` : ''}`);
+    console.log(`start ${start}: ${seen.state}, ${seen.backend}, ${seen.threads} thread(s), ${Date.now() - t0} ms${seen.isolated ? '' : ', NOT isolated'}${stuckHere.length ? `; caught stuck: ${stuckHere.join(', ')}` : ''}${seen.notice ? `; notice: ${seen.notice}` : ''}`);
   }
   const median = (xs) => (xs.length ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] : "–");
   const clean = ends.filter((e) => !e.stuck.length && e.state === 'ready');
