@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test, expect, waitForModel, setField, clothing } from './fixtures';
-import type { Worker as PageWorker } from '@playwright/test';
+import type { BrowserContext, Page, Worker as PageWorker } from '@playwright/test';
 import { SUBPATH, SUBPATH_PORT } from '../playwright.config';
 import { CSP, ISOLATION_HEADERS, SERVER_HEADERS } from '../scripts/csp.mjs';
 
@@ -9,6 +9,15 @@ const photos = (cls: string, n: number) => {
   const dir = dirname(clothing(cls, 'x.jpg'));
   return readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, n).map((f) => clothing(cls, f));
 };
+
+/** Three real photos each into the first two classes, as a learner picks them in the file dialog. */
+async function uploadThreeEach(page: Page): Promise<void> {
+  const cards = page.getByTestId('class-card');
+  for (const [i, cls] of ['shoes', 'hat'].entries()) {
+    await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
+    await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
+  }
+}
 
 test('under a sub-path, the reload the app offers makes it cross-origin isolated (page and engine worker): wasm on every core trains, the camera and the Teachable Machine export work', async ({ page }) => {
   const root = `http://127.0.0.1:${SUBPATH_PORT}${SUBPATH}`;
@@ -30,11 +39,7 @@ test('under a sub-path, the reload the app offers makes it cross-origin isolated
   await expect(backend).toHaveAttribute('data-threads', String(cores));
   await expect(page.getByTestId('pwa-faster')).toHaveCount(0);
 
-  const cards = page.getByTestId('class-card');
-  for (const [i, cls] of ['shoes', 'hat'].entries()) {
-    await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
-    await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
-  }
+  await uploadThreeEach(page);
   // Every layer trains: the engine shares each step's photos with replicas on the other cores (one engine each),
   // which it starts from its own script; the engine's worker itself started with the lab.
   const replicas: string[] = [];
@@ -65,16 +70,16 @@ test.describe('a host that sends its own headers', () => {
   test.use({ serviceWorkers: 'block' });
 
   const lowered = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  /** Every response of the app comes with `headers` added, as the host sends them. */
+  const hostSends = (context: BrowserContext, headers: Record<string, string>) =>
+    context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), ...lowered(headers) } });
+    });
 
   test('isolated, but its CSP refuses blob: workers: wasm keeps to one thread, says why, and trains', async ({ page, context }) => {
     // The app's own policy as a strict university server might send it: no blob: in worker-src or script-src.
-    await context.route('**/*', async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({
-        response,
-        headers: { ...response.headers(), 'content-security-policy': CSP, ...lowered(ISOLATION_HEADERS) },
-      });
-    });
+    await hostSends(context, { 'Content-Security-Policy': CSP, ...ISOLATION_HEADERS });
     await page.goto('./?lang=en#/lab');
     expect(await waitForModel(page)).toBe('wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -84,11 +89,7 @@ test.describe('a host that sends its own headers', () => {
     await expect(backend).toHaveAttribute('data-notes', /\bone-thread-workers-refused\b/);
     await expect(backend).toContainText("its threads' workers could not start here");
 
-    const cards = page.getByTestId('class-card');
-    for (const [i, cls] of ['shoes', 'hat'].entries()) {
-      await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
-      await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
-    }
+    await uploadThreeEach(page);
     await page.getByRole('button', { name: 'Fine-tune top block' }).click();
     await page.getByTestId('train-mode').selectOption('fine-tune');
     await setField(page, 'epochs', '2');
@@ -123,10 +124,7 @@ test.describe('a host that sends its own headers', () => {
 
   test("Firefox's stuck nested worker, reproduced: the engine freezes inside `new Worker()` as fine-tuning starts its replicas; the page restarts it within seconds with its threads, the third time on one thread, says why each time, and training works", async ({ page, context }) => {
     test.setTimeout(300_000);
-    await context.route('**/*', async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), ...lowered(SERVER_HEADERS) } });
-    });
+    await hostSends(context, SERVER_HEADERS);
     await page.goto('./?lang=en#/lab');
     expect(await waitForModel(page)).toBe('wasm');
     const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
@@ -134,11 +132,8 @@ test.describe('a host that sends its own headers', () => {
     const backend = page.getByTestId('backend');
     await expect(backend).toHaveAttribute('data-threads', String(cores));
 
+    await uploadThreeEach(page);
     const cards = page.getByTestId('class-card');
-    for (const [i, cls] of ['shoes', 'hat'].entries()) {
-      await cards.nth(i).getByTestId('class-upload').setInputFiles(photos(cls, 3));
-      await expect(cards.nth(i).getByTestId('sample-count')).toHaveAttribute('data-value', '3');
-    }
     await page.getByRole('button', { name: 'Train everything' }).click();
     await page.getByTestId('train-mode').selectOption('fine-tune');
     await setField(page, 'epochs', '2');
