@@ -8,9 +8,12 @@
 // Exit 0 when no try got stuck (then src/worker/spawn-watch.ts has nothing to catch there), 1 otherwise, 2 without the browser.
 // With --lab N it opens the built lab (dist/, isolated by the host's headers) N times instead and prints how each
 // engine start ended: its threads, its time, and the constructors the page caught stuck; exit 0 when every start got
-// its model ready.
+// its model ready. --cores N (with --lab) makes the engine's worker see N cores, as on a bigger laptop: it then starts
+// N − 1 of tfjs' pthreads and N − 1 kernel threads, on however many cores this machine has.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { launchChromium } from './chromium.mjs';
 
@@ -22,13 +25,14 @@ const tries = Number(args.tries ?? 40);
 const children = Number(args.children ?? 3);
 const port = Number(args.port ?? 4371);
 const labStarts = Number(args.lab ?? 0);
+const cores = Number(args.cores ?? 0);
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 if (which === 'firefox' && !existsSync(FIREFOX)) {
   console.log(`Firefox is not installed here (${FIREFOX}, or FIREFOX_PATH): apt-get install firefox-esr`);
   process.exit(2);
 }
 
-const served = labStarts ? ['--dir', 'dist', '--base', '/lab/'] : ['--dir', 'scripts/firefox-workers', '--base', '/'];
+const served = labStarts ? ['--dir', cores ? withCores(cores) : 'dist', '--base', '/lab/'] : ['--dir', 'scripts/firefox-workers', '--base', '/'];
 const server = spawn(process.execPath, ['scripts/static-server.mjs', ...served, '--port', String(port), '--headers'], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 let stuck = 0;
@@ -63,10 +67,21 @@ async function nestedWorkers(page) {
   return stuck;
 }
 
+/** A copy of dist/ whose engine worker reports `n` cores (navigator.hardwareConcurrency); returns its folder. */
+function withCores(n) {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-cores-'));
+  cpSync('dist', dir, { recursive: true });
+  const engine = readdirSync(join(dir, 'assets')).find((f) => /^engine\.worker-.*\.js$/.test(f));
+  const file = join(dir, 'assets', engine);
+  const prelude = `Object.defineProperty(WorkerNavigator.prototype, 'hardwareConcurrency', { get: () => ${n} });\n`;
+  writeFileSync(file, prelude + readFileSync(file, 'utf8'));
+  return dir;
+}
+
 /** Opens the lab `n` times; the console's "lost (stuck: script)" lines say what the page caught. Returns the starts that failed. */
 async function engineStarts(page, n) {
   if (!existsSync('dist/index.html')) throw new Error('no build in dist/: npm run build first');
-  console.log(`${which} ${await browser.version()}: the built lab, isolated by the host's headers, opened ${n} times`);
+  console.log(`${which} ${await browser.version()}: the built lab, isolated by the host's headers, opened ${n} times${cores ? `, its engine seeing ${cores} cores` : ''}`);
   let start = 0;
   const caught = [];
   page.on('console', (m) => {

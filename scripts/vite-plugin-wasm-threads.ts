@@ -24,14 +24,41 @@ const CORES = 'return navigator["hardwareConcurrency"]}';
  */
 const CORES_UNCAPPED = 'return 2 * navigator["hardwareConcurrency"]}';
 
-/** The pthread workers emscripten starts with the module, all of which must load before the backend is ready. */
-const POOL = 'var pthreadPoolSize=8;';
+/** Emscripten's pool: every pthread worker constructed back to back as the factory starts, loaded later. */
+const POOL = 'var pthreadPoolSize=8;while(pthreadPoolSize--){PThread.allocateUnusedWorker()}';
 /**
  * As many as XNNPACK takes (the engine runs one thread per logical core, at most 8: wasmThreadCount), less the
- * engine's own: 1 on a 2-core machine instead of 8 workers that each load the factory and the module at start. A
- * worker that never loads stops the backend from starting (Firefox, src/worker/threads.ts), so fewer is safer too.
+ * engine's own: 1 on a 2-core machine instead of 8 workers that each load the factory and the module at start. Only
+ * counted here: POOL_LOAD_ONE_BY_ONE constructs them.
  */
-const POOL_AS_NEEDED = 'var pthreadPoolSize=Math.max(1,Math.min(8,navigator["hardwareConcurrency"]||1)-1);';
+const POOL_AS_NEEDED = 'PThread.poolSize=Math.max(1,Math.min(8,navigator["hardwareConcurrency"]||1)-1)';
+
+/** Emscripten's pool load: sends the module to every constructed worker at once, ready when all have answered. */
+const POOL_LOAD =
+  'var numWorkersToLoad=PThread.unusedWorkers.length;PThread.unusedWorkers.forEach(function(w){PThread.loadWasmModuleToWorker(w,function(){if(!--numWorkersToLoad)removeRunDependency("wasm-instantiate")})})';
+/**
+ * The same pool, each worker constructed once the last has loaded the module: Firefox now and then never returns from
+ * a `new Worker()` inside a worker, far more often when they come back to back (README, Known limits), so each
+ * constructor waits for the last worker to answer. Ready, as before, when all have loaded.
+ */
+const POOL_LOAD_ONE_BY_ONE =
+  '(function loadNext(left){if(!left){removeRunDependency("wasm-instantiate");return}PThread.allocateUnusedWorker();PThread.loadWasmModuleToWorker(PThread.unusedWorkers[PThread.unusedWorkers.length-1],function(){loadNext(left-1)})})(PThread.poolSize)';
+
+/** The factory's fixes, in order: what to find, what it becomes, and its name for the build's error. */
+const FIXES: readonly (readonly [name: string, find: string, replace: string])[] = [
+  ['_scriptDir guard', GUARD, SAFE_GUARD],
+  ['core count', CORES, CORES_UNCAPPED],
+  ['pthread pool size', POOL, POOL_AS_NEEDED],
+  ['pthread pool load', POOL_LOAD, POOL_LOAD_ONE_BY_ONE],
+];
+
+/** tfjs' threaded factory with FIXES applied; throws naming the first fix whose text is not in `code`. */
+export function fixThreadedFactory(code: string): string {
+  return FIXES.reduce((fixed, [name, find, replace]) => {
+    if (!fixed.includes(find)) throw new Error(`the ${name} was not found; check the wasm threads fixes against this tfjs version.`);
+    return fixed.replace(find, replace);
+  }, code);
+}
 
 /**
  * The broken pattern in built code: in the threaded factory's script-directory code (right after it reads
@@ -125,7 +152,7 @@ const threadedBinary = () => readFileSync(createRequire(import.meta.url).resolve
 /**
  * Lets the wasm backend's threads work in the built app: rewrites the threaded factory's `_scriptDir` guard before
  * the minifier sees it (tfjs-backend-wasm README, "JS Minification"), lifts the thread cap to the logical cores and
- * starts only the pthread workers the engine uses;
+ * starts only the pthread workers the engine uses, one at a time;
  * fails the build when a bundle still holds the broken guard (a tfjs upgrade that moves it, a minifier that rewrites
  * the new one).
  */
@@ -137,10 +164,11 @@ export function wasmThreads(): Plugin {
     config: () => ({ define: { __XNN_POOL_ADDRESS__: JSON.stringify(xnnPoolAddress(threadedBinary())) } }),
     transform(code, id) {
       if (!THREADED_FACTORY.test(id)) return null;
-      for (const [what, text] of [['_scriptDir guard', GUARD], ['core count', CORES], ['pthread pool size', POOL]]) {
-        if (!code.includes(text)) this.error(`${id}: the ${what} was not found; check the wasm threads fixes against this tfjs version.`);
+      try {
+        return { code: fixThreadedFactory(code), map: null };
+      } catch (err) {
+        this.error(`${id}: ${(err as Error).message}`);
       }
-      return { code: code.replace(GUARD, SAFE_GUARD).replace(CORES, CORES_UNCAPPED).replace(POOL, POOL_AS_NEEDED), map: null };
     },
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
