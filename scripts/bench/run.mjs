@@ -3,8 +3,9 @@
 // medians with min–max over alternating repetitions), then the lab itself as a learner drives it (main-thread long
 // tasks), peak memory of the renderer and GPU processes with 1,000 and 5,000 photos in one project. Writes
 // bench-results.json.
-// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases (threads: wasm's 1-vs-all alone, which
-//      the engine part also runs)  BENCH_PER_CLASS=8  BENCH_REPS=5
+// Env: BENCH_BACKENDS=webgpu,webgl,wasm,cpu  BENCH_PARTS=engine,lab,memory,bases,gpu-node (threads: wasm's 1-vs-all
+//      alone, which the engine part also runs; gpu-node: the engine on WebGPU in Node beside wasm, scripts/bench-gpu-node.ts,
+//      or with BENCH_GPU_NODE_FILE=<file> the figures a GPU machine's kit brought back)  BENCH_PER_CLASS=8  BENCH_REPS=5
 //      BENCH_FT_REPS=2  BENCH_THREAD_REPS=21  BENCH_THREAD_FT_REPS=7  BENCH_PHOTOS=1000,5000 (project sizes of the memory part; 0 skips it)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -24,7 +25,7 @@ const threadReps = Number(env('BENCH_THREAD_REPS', 21));
 const threadFtReps = Number(env('BENCH_THREAD_FT_REPS', 7));
 const memoryPhotos = env('BENCH_PHOTOS', '1000,5000').split(',').map(Number).filter((n) => n > 0);
 /** Which parts run: engine (engine vs bare; after wasm's, its threads in a page of their own), lab, memory, bases; threads alone. */
-const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases').split(','));
+const parts = new Set(env('BENCH_PARTS', 'engine,lab,memory,bases,gpu-node').split(','));
 const port = 4190;
 
 /** Only the browser parts need the bundle, its server and Chromium (BENCH_PARTS=bases runs in Node alone). */
@@ -163,8 +164,20 @@ if (parts.has('bases')) {
   }
 }
 
+// The engine on WebGPU in Node, beside wasm (a real adapter where the machine has one; SwiftShader here, and it says so).
+if (parts.has('gpu-node')) {
+  const file = process.env.BENCH_GPU_NODE_FILE;
+  if (!file) {
+    console.log('gpu-node: the engine on WebGPU in Node (scripts/bench-gpu-node.ts)…');
+    rmSync('bench-gpu-node.json', { force: true });
+    spawnSync('npx', ['tsx', 'scripts/bench-gpu-node.ts'], { stdio: 'inherit' });
+  }
+  const from = file ?? 'bench-gpu-node.json';
+  results.gpuNode = existsSync(from) ? JSON.parse(readFileSync(from, 'utf8')) : { notes: `no figures: ${from} was not written` };
+}
+
 // A partial run (BENCH_PARTS) keeps the other parts' figures from the previous file, each stamped with its own run.
-const PART_KEYS = { engine: 'backends', lab: 'lab', memory: 'memory', bases: 'bases' };
+const PART_KEYS = { engine: 'backends', lab: 'lab', memory: 'memory', bases: 'bases', 'gpu-node': 'gpuNode' };
 const previous = existsSync('bench-results.json') ? JSON.parse(readFileSync('bench-results.json', 'utf8')) : null;
 results.partsFrom = {};
 for (const [part, key] of Object.entries(PART_KEYS)) {

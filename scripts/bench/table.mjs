@@ -66,6 +66,16 @@ export function printTable(r) {
       console.log(`${id} | ${embed} | ${acc(b.heldOutAccuracy)} | ${acc(b.heldOutAccuracyCachedViews)} | ${lab} | ${time}`);
     }
   }
+  const gn = r.gpuNode;
+  if (gn?.backends) {
+    const a = gn.adapter;
+    console.log(`\nthe engine in Node (${gn.machine}); WebGPU adapter: ${a ? `${a.vendor} ${a.architecture} (${a.description})${a.software ? ', software' : ', hardware'}` : 'none'} | embed ms/img | fine-tune block 13 epoch ms cached | naive | all layers epoch ms`);
+    console.log('---|---|---|---|---');
+    for (const [b, f] of Object.entries(gn.backends)) {
+      console.log(f.embedMsPerImage ? `${b} | ${med(f.embedMsPerImage)} | ${med(f.fineTuneEpochMsCached, 0)} | ${med(f.fineTuneEpochMsNaive, 0)} | ${fmt(f.fineTuneAllEpochMs, 0)}${f.notes ? `  (${f.notes})` : ''}` : `${b} | ${f.notes}`);
+    }
+    console.log(`the engine's own choice there: ${gn.choice?.name} — ${gn.choice?.reason}`);
+  } else if (gn?.notes) console.log(`\nthe engine in Node: ${gn.notes}`);
   if (r.memory?.runs) {
     console.log('\nphotos in the project (wasm) | every renderer process summed, MB idle → peak | PSS peak | each process at peak | lab renderer (page + engine) MB idle → peak (PSS peak) | blank page: renderers MB (PSS) | GPU process MB peak | engine tensors / wasm heap MB peak | upload s | train s | longest task ms upload / training');
     console.log('---|---|---|---|---|---|---|---|---|---|---');

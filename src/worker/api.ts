@@ -13,8 +13,8 @@ export type EngineHome = 'worker' | 'page';
 export interface EngineConfig {
   modelUrl: string;
   classNamesUrl: string;
-  /** wasm binary name → absolute URL on the app's own origin (CSP: no CDN). */
-  wasmPaths: Record<string, string>;
+  /** wasm binary name → absolute URL on the app's own origin (CSP: no CDN); in Node, the binaries' folder. */
+  wasmPaths: Record<string, string> | string;
   /** `?backend=` or the picker's choice; null or 'auto' lets the engine measure. */
   requested: string | null;
   /** Threads for the wasm backend (the benchmark compares 1 with all); unset, one per core (backend.ts). */
