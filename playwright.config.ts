@@ -6,7 +6,9 @@ import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
 export const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const SUBPATH_PORT = PORT + 1;
 export const SUBPATH = '/some/sub/path/';
-/** Where both servers append the CSP reports they receive (e2e/fixtures.ts fails a test on any). */
+/** The same app from a server that sends README's headers itself (COOP/COEP, the CSP), as a configured host does. */
+export const HEADERS_PORT = PORT + 2;
+/** Where the servers append the CSP reports they receive (e2e/fixtures.ts fails a test on any). */
 export const CSP_LOG = join(tmpdir(), `transfer-lab-csp-${PORT}.log`);
 /** The built app the tests drive; another folder lets two builds be tested side by side. */
 const DIST = process.env.E2E_DIST ?? 'dist';
@@ -30,6 +32,11 @@ export default defineConfig({
     {
       command: `node scripts/static-server.mjs --dir ${DIST} --base ${SUBPATH} --port ${SUBPATH_PORT} --csp-log ${CSP_LOG}`,
       port: SUBPATH_PORT,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      command: `node scripts/static-server.mjs --dir ${DIST} --base / --port ${HEADERS_PORT} --headers --csp-log ${CSP_LOG}`,
+      port: HEADERS_PORT,
       reuseExistingServer: !process.env.CI,
     },
   ],

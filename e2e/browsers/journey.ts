@@ -157,10 +157,13 @@ async function train(d: Driver, mode: string, again = false): Promise<void> {
   await d.select(tid('train-mode'), mode);
   await d.click(tid('train'));
   await waitAttr(d, tid('train-status'), 'data-state', /^(done|error)$/, 300_000);
+  // Firefox, now and then: the engine got stuck starting a thread (README, Known limits); the run started over by itself.
+  if (await d.call<boolean>(`() => !!document.querySelector('${tid('train-started-over')}')`)) {
+    console.log(`[browsers] ${d.engine}: the engine got stuck starting a thread during ${mode} training; the run started over by itself`);
+  }
   if ((await attr(d, tid('train-status'), 'data-state')) !== 'done') {
     const why = await d.call<string>(`() => document.querySelector('[aria-labelledby=train-heading] [role=alert]')?.textContent ?? ''`);
-    // Firefox, now and then: the engine got stuck starting a thread (README, Known limits). The message says to try
-    // again once it is restarted, and a learner would: once.
+    // Stuck again as it started over: the message says to try again once the engine is restarted, and a learner would.
     if (!again && (await attr(d, tid('engine-recovery'), 'data-cause')) === 'stuck') {
       await waitAttr(d, tid('engine-recovery'), 'data-state', /^recovered$/, 120_000);
       console.log(`[browsers] ${d.engine}: the engine got stuck starting a thread during ${mode} training and was restarted; training again`);

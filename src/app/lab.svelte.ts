@@ -45,6 +45,8 @@ class Lab {
   result = $state.raw<TrainResult | null>(null);
   /** Class names the trained head answers with, fixed at training time. */
   trainedClasses = $state.raw<string[]>([]);
+  /** This run lost its engine to a stuck thread and started over by itself (run.svelte.ts): the panel says so. */
+  startedOver = $state(false);
   /** What went wrong: an i18n key under lab.training.errors and the error itself, which the view names with errorText. */
   error = $state.raw<{ key: 'restore' | 'train'; error: unknown } | null>(null);
   /** The engine holds a trained (or restored) head for the lab. */
@@ -152,25 +154,15 @@ class Lab {
     if (this.status === 'running' || this.blocker()) return;
     this.status = 'running';
     this.error = null;
-    this.history = [];
-    this.pendingHistory = [];
-    this.unfreezes = [];
-    this.keptEpoch = null;
-    this.lastLoss = null;
-    this.stepMs = null;
-    this.steps = { n: 0, ms: 0 };
-    this.phase = 'decode';
-    this.phaseStartedAt = performance.now();
+    this.startedOver = false;
     const s = $state.snapshot(project.settings) as TrainSettings;
     const twoPhase = s.mode === 'two-phase';
-    this.trainPhase = twoPhase ? 1 : null;
-    this.phaseBoundary = null;
+    this.resetRun(twoPhase);
     const classNames = project.classes.map((c) => c.name);
     const photos = project.classes.flatMap((c, label) => project.photosOf(c.id).map((p) => ({ id: p.id, label, blob: async () => p.blob })));
     const options = runOptions(s, classNames, project.plan);
     try {
       await this.init();
-      const engine = await model.ensure();
       const result = await runs.train({
         owner: 'lab',
         slot: SLOT,
@@ -179,6 +171,10 @@ class Lab {
         options: twoPhase ? { ...options, epochs: 2 * s.epochs } : options,
         onDecode: (done, total) => (this.progress = { done, total }),
         onEvent: (e) => this.onEvent(e, twoPhase ? 2 * s.epochs : s.epochs),
+        onStartOver: () => {
+          this.startedOver = true;
+          this.resetRun(twoPhase);
+        },
         start: twoPhase
           ? (engine, runId, refs, onEvent) =>
               engine.trainTwoPhase(SLOT, runId, refs, twoPhaseOptions(s, classNames), onEvent).then((r) => {
@@ -200,7 +196,8 @@ class Lab {
       this.imported = null;
       this.trainedClasses = classNames;
       this.hasHead = true;
-      project.head = await engine.headWeights(SLOT);
+      // The engine the run ended on: a run that started over did so on a restarted one.
+      project.head = await (await model.ensure()).headWeights(SLOT);
       // 'done' only once the head is on disk: a reload the instant it says done must find it.
       await project.saveNow();
       this.status = 'done';
@@ -215,6 +212,21 @@ class Lab {
 
   cancel(): void {
     runs.cancel('lab');
+  }
+
+  /** A run's figures back to nothing: as it starts, and as it starts over. */
+  private resetRun(twoPhase: boolean): void {
+    this.history = [];
+    this.pendingHistory = [];
+    this.unfreezes = [];
+    this.keptEpoch = null;
+    this.lastLoss = null;
+    this.stepMs = null;
+    this.steps = { n: 0, ms: 0 };
+    this.phase = 'decode';
+    this.phaseStartedAt = performance.now();
+    this.trainPhase = twoPhase ? 1 : null;
+    this.phaseBoundary = null;
   }
 
   private onEvent(e: TrainEvent, epochs: number): void {

@@ -41,6 +41,8 @@ const LOSS_WINDOW_MS = 120_000;
 const STUCK_TO_ONE_THREAD = 3;
 
 const isLost = (err: unknown) => err instanceof EngineError && err.code === 'LOST';
+/** The engine was lost because it got stuck starting a thread (spawn-watch.ts): a run may start over on the next. */
+export const isStuckLoss = (err: unknown) => isLost(err) && (err as EngineError).details.cause === 'stuck';
 
 /** What tests and the benchmark may read on the page: where the engine runs and its tensor count. */
 export interface LabProbe {
@@ -74,6 +76,8 @@ class ModelClient {
   private pending: Promise<Engine> | null = null;
   private readonly restartHooks = new Set<RestartHook>();
   private losses: number[] = [];
+  /** Whether the run in flight starts over by itself after a stuck engine (run.svelte.ts): then its restart is not announced. */
+  runStartsOver: () => boolean = () => false;
   /** Engines on this page that got stuck starting a thread's worker (spawn-watch.ts); from STUCK_TO_ONE_THREAD on, one thread. */
   private stuck = 0;
 
@@ -192,8 +196,9 @@ class ModelClient {
     this.pending = null;
     const now = performance.now();
     this.losses = [...this.losses.filter((t) => now - t < LOSS_WINDOW_MS), now];
-    // Stuck while the engine was still starting: nothing the learner did was lost, so the restart is not announced.
-    const quiet = loss.cause === 'stuck' && this.modelState === 'loading' && !this.switching;
+    // Stuck while the engine was still starting, or during a run that starts over by itself: nothing the learner did
+    // is lost, so the restart is not announced.
+    const quiet = loss.cause === 'stuck' && ((this.modelState === 'loading' && !this.switching) || this.runStartsOver());
     if (loss.cause === 'stuck') this.stuck++;
     console.warn(`Transfer Lab: the engine worker was lost (${loss.cause}${loss.detail ? `: ${loss.detail}` : ''}); restarting it.`);
     if (this.losses.length > MAX_RESTARTS) {

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { TrainEvent, TrainOptions, TrainResult } from '../ml';
-import { model } from './model.svelte';
+import { isStuckLoss, model } from './model.svelte';
 import type { Engine } from '../worker/client';
 import type { SampleRef } from '../worker/api';
 
@@ -22,6 +22,12 @@ export interface RunRequest<R = TrainResult> {
   onEvent?: (e: TrainEvent) => void;
   /** Starts something other than a plain `train` on the engine (the two-phase recipe, a range test); same handover, progress and cancel. */
   start?: (engine: Engine, runId: number, samples: SampleRef[], onEvent: (e: TrainEvent) => void) => Promise<R>;
+  /**
+   * Given, the run starts over once by itself, on the restarted engine, when its engine got stuck starting a thread
+   * (Firefox: spawn-watch.ts), a fault of the browser and not of the run. Called first, so the caller drops what the
+   * lost attempt showed.
+   */
+  onStartOver?: () => void;
 }
 
 /** 'sweep': the steps of a learning-rate range test. */
@@ -84,6 +90,12 @@ class Runs {
   private nextId = 1;
   private cancelled = new Set<number>();
   private settled: Promise<unknown> = Promise.resolve();
+  /** The active run's id while it would still start over after a stuck engine. */
+  private mayStartOver: number | null = null;
+
+  constructor() {
+    model.runStartsOver = () => this.mayStartOver !== null && this.mayStartOver === this.active?.id && !this.cancelled.has(this.mayStartOver);
+  }
 
   /**
    * Trains on the engine. Resolves with the engine's result (`cancelled: true` when cancelled mid-run), or null
@@ -112,28 +124,45 @@ class Runs {
     const id = this.nextId++;
     this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
     this.lastError = null;
+    this.mayStartOver = req.onStartOver ? id : null;
     try {
-      const engine = await model.ensure();
-      const stop = () => this.cancelled.has(id);
-      const onDecode = (done: number, total: number) => {
-        this.active = { ...this.active!, done };
-        req.onDecode?.(done, total);
-      };
-      if (!(await handOver(engine, req.photos, { evict: true, onDecode, stop }))) return null;
-      const onEvent = (e: TrainEvent) => {
-        this.track(e, req.options.epochs);
-        req.onEvent?.(e);
-      };
-      const refs = req.photos.map(({ id: photo, label }) => ({ id: photo, label }));
-      if (req.start) return await req.start(engine, id, refs, Comlink.proxy(onEvent));
-      return (await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent))) as R;
+      try {
+        return await this.attempt(id, req);
+      } catch (err) {
+        if (!req.onStartOver || !isStuckLoss(err) || this.cancelled.has(id) || model.modelState === 'error') throw err;
+        // The engine's restart is under way (model.recover): the next attempt waits for it in model.ensure().
+        console.warn('Transfer Lab: the run lost its engine to a stuck thread; it starts over on the restarted engine.');
+        this.mayStartOver = null;
+        req.onStartOver();
+        this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
+        return await this.attempt(id, req);
+      }
     } catch (err) {
       this.lastError = err;
       throw err;
     } finally {
+      this.mayStartOver = null;
       this.cancelled.delete(id);
       this.active = null;
     }
+  }
+
+  /** One go at a run: the photos handed over, then the training. */
+  private async attempt<R>(id: number, req: RunRequest<R>): Promise<R | null> {
+    const engine = await model.ensure();
+    const stop = () => this.cancelled.has(id);
+    const onDecode = (done: number, total: number) => {
+      this.active = { ...this.active!, done };
+      req.onDecode?.(done, total);
+    };
+    if (!(await handOver(engine, req.photos, { evict: true, onDecode, stop }))) return null;
+    const onEvent = (e: TrainEvent) => {
+      this.track(e, req.options.epochs);
+      req.onEvent?.(e);
+    };
+    const refs = req.photos.map(({ id: photo, label }) => ({ id: photo, label }));
+    if (req.start) return await req.start(engine, id, refs, Comlink.proxy(onEvent));
+    return (await engine.train(req.slot, id, refs, req.options, Comlink.proxy(onEvent))) as R;
   }
 
   private track(e: TrainEvent, epochs: number): void {
