@@ -11,9 +11,7 @@
  *      BENCH_REPS=5  BENCH_FT_REPS=2  BENCH_GPU_BACKENDS=webgpu,wasm
  * Run: npx tsx scripts/bench-gpu-node.ts
  */
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +21,7 @@ import { plans } from '../src/ml';
 import { isSoftwareAdapter } from '../src/ml/backend';
 import type { TrainOptions } from '../src/ml/options';
 import type { DecodedSample } from '../src/ml/types';
+import { serveFiles } from '../src/ml/testing/file-server';
 import { nodeWebGpu } from '../src/ml/testing/webgpu';
 import { spread, type Spread } from '../src/bench/stats';
 import { EngineHost } from '../src/worker/host';
@@ -45,42 +44,26 @@ export interface NodeGpuFigures {
   notes: string;
 }
 
-/** The photos as the lab hands them to the engine (224×224 centre squares), from the kit's raw file or the test cache. */
-async function photos(): Promise<DecodedSample[]> {
+/**
+ * What the bench reads: the photos as the lab hands them to the engine (224×224 centre squares), the model's folder
+ * and the class names; from a kit, or from the repository's test cache.
+ */
+async function inputs(): Promise<{ samples: DecodedSample[]; modelDir: string; classNames: string }> {
   if (kit) {
     const index = JSON.parse(readFileSync(path.join(kit, 'photos.json'), 'utf8')) as { id: string; label: number }[];
     const raw = readFileSync(path.join(kit, 'photos.bin'));
     const size = 224 * 224 * 3;
-    return index.map(({ id, label }, i) => ({ id, label, pixels: { width: 224, height: 224, channels: 3, data: new Uint8Array(raw.buffer, raw.byteOffset + i * size, size) } }));
+    const samples = index.map(({ id, label }, i) => ({ id, label, pixels: { width: 224, height: 224, channels: 3 as const, data: new Uint8Array(raw.buffer, raw.byteOffset + i * size, size) } }));
+    return { samples, modelDir: path.join(kit, 'model'), classNames: path.join(kit, 'imagenet_classes.json') };
   }
   // The test fixtures read the model and decode JPEGs; written for vitest, which gives each module a __dirname.
   Object.assign(globalThis, { __dirname: fileURLToPath(new URL('../src/ml/testing', import.meta.url)) });
-  const { squarePhotos } = await import('../src/ml/testing/fixtures');
-  return squarePhotos(CLASSES, PER_CLASS);
-}
-
-/** Where the model and the class names are served from, over HTTP as the browser loads them. */
-async function modelFiles(): Promise<{ modelDir: string; classNames: string }> {
-  if (kit) return { modelDir: path.join(kit, 'model'), classNames: path.join(kit, 'imagenet_classes.json') };
-  Object.assign(globalThis, { __dirname: fileURLToPath(new URL('../src/ml/testing', import.meta.url)) });
-  const { MODEL_DIR, CLASS_NAMES_FILE } = await import('../src/ml/testing/fixtures');
-  return { modelDir: MODEL_DIR, classNames: CLASS_NAMES_FILE };
+  const { squarePhotos, MODEL_DIR, CLASS_NAMES_FILE } = await import('../src/ml/testing/fixtures');
+  return { samples: squarePhotos(CLASSES, PER_CLASS), modelDir: MODEL_DIR, classNames: CLASS_NAMES_FILE };
 }
 
 /** The folder of tfjs' wasm binaries: the kit's, or tfjs' own. */
 const wasmFolder = () => `${kit ? path.resolve(kit, 'wasm') : path.dirname(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')))}/`;
-
-async function serve(dir: string, classNames: string): Promise<{ base: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    const name = path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = name === 'imagenet_classes.json' ? classNames : path.join(dir, name);
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200);
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
-}
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
@@ -154,9 +137,12 @@ async function main(): Promise<void> {
     : null;
   console.log(`Node ${process.version}; WebGPU adapter: ${adapterFacts ? `${adapterFacts.vendor} ${adapterFacts.architecture} (${adapterFacts.description})${adapterFacts.software ? ', software' : ''}` : gpu.ok ? 'none' : gpu.why}`);
 
-  const samples = await photos();
-  const files = await modelFiles();
-  const server = await serve(files.modelDir, files.classNames);
+  const { samples, modelDir, classNames } = await inputs();
+  // Over HTTP, as the browser loads them.
+  const server = await serveFiles((pathname) => {
+    const name = path.basename(pathname);
+    return name === 'imagenet_classes.json' ? classNames : path.join(modelDir, name);
+  });
   const results: Record<string, NodeGpuFigures | { notes: string }> = {};
   try {
     for (const backend of backends) {
@@ -186,7 +172,7 @@ async function main(): Promise<void> {
     writeFileSync(out, JSON.stringify(figures, null, 2));
     console.log(`written: ${out}`);
   } finally {
-    server.close();
+    await server.close();
   }
 }
 

@@ -122,7 +122,9 @@ class Runs {
 
   private async run<R>(req: RunRequest<R>): Promise<R | null> {
     const id = this.nextId++;
-    this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
+    // As it starts, and again as it starts over.
+    const begin = () => (this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() });
+    begin();
     this.lastError = null;
     this.mayStartOver = req.onStartOver ? id : null;
     try {
@@ -134,7 +136,7 @@ class Runs {
         console.warn('Transfer Lab: the run lost its engine to a stuck thread; it starts over on the restarted engine.');
         this.mayStartOver = null;
         req.onStartOver();
-        this.active = { id, owner: req.owner, phase: 'decode', done: 0, total: req.photos.length, startedAt: performance.now() };
+        begin();
         return await this.attempt(id, req);
       }
     } catch (err) {

@@ -1,11 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES_FILE, MODELS_DIR, squarePhotos } from '../ml/testing/fixtures';
+import { serveFiles } from '../ml/testing/file-server';
 import { EngineHost } from './host';
 
 /** The wasm binaries from the package, as the app serves them from its own origin. */
@@ -14,22 +12,18 @@ const WASM = Object.fromEntries(
 );
 
 /** Both bases served over HTTP as the app serves them: assets/models/<folder>/… */
-let server: Server;
+let server: Awaited<ReturnType<typeof serveFiles>>;
 let root = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const parts = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/').filter(Boolean);
-    const file = parts.at(-1) === 'imagenet_classes.json' ? CLASS_NAMES_FILE : path.join(MODELS_DIR, path.basename(parts.at(-2) ?? ''), path.basename(parts.at(-1) ?? ''));
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200);
-    createReadStream(file).pipe(res);
+  server = await serveFiles((pathname) => {
+    const parts = pathname.split('/').filter(Boolean);
+    return parts.at(-1) === 'imagenet_classes.json' ? CLASS_NAMES_FILE : path.join(MODELS_DIR, path.basename(parts.at(-2) ?? ''), path.basename(parts.at(-1) ?? ''));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  root = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  root = server.base;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await server.close();
   await tf.setBackend('cpu');
 });
 

@@ -1,28 +1,22 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES_FILE, MODEL_DIR, squarePhotos } from '../ml/testing/fixtures';
+import { serveFiles } from '../ml/testing/file-server';
 import type { TrainEvent } from '../ml';
 import { EngineHost } from './host';
 
 /** The host as the page drives it, on the cpu backend, loading the model over HTTP as the browser does. */
-let server: Server;
+let server: Awaited<ReturnType<typeof serveFiles>>;
 let base = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const name = path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = name === 'imagenet_classes.json' ? CLASS_NAMES_FILE : path.join(MODEL_DIR, name);
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200);
-    createReadStream(file).pipe(res);
+  server = await serveFiles((pathname) => {
+    const name = path.basename(pathname);
+    return name === 'imagenet_classes.json' ? CLASS_NAMES_FILE : path.join(MODEL_DIR, name);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  base = server.base;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 describe('EngineHost', () => {
   it('trains through sample ids, leaks no tensor across cycles, cancels within a batch and carries the head across a backend switch', async () => {
